@@ -1,0 +1,62 @@
+# s2view: see README.md. `make run` to try it, `make check` to test it.
+#
+# The kernel tree, its build dirs and ccache live in the cache dir
+# (${XDG_CACHE_HOME:-$HOME/.cache}/s2view), outside the clone; build
+# outputs of the clone go to build/.
+
+SHELL := /bin/sh
+MODE ?= protected
+CROSS_CC := aarch64-linux-gnu-gcc
+S2VM_CFLAGS := -static -O2 -Wall -Wextra -Werror
+
+.PHONY: all deps run demo check check-host check-debug patches bench clean FORCE
+
+all: build/Image build/initramfs.cpio.gz
+
+# Installs what is missing (a no-op when everything is there).
+deps:
+	@tools/install-deps.sh
+
+# kbuild knows what to rebuild: always ask it.
+build/Image: FORCE | deps
+	@tools/build-kernel.sh build/Image
+
+build/debug/Image: FORCE | deps
+	@tools/build-kernel.sh -d build/debug/Image
+
+build/s2vm: tools/s2vm.c | deps
+	@mkdir -p build
+	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tools/s2vm.c
+
+build/initramfs.cpio.gz: build/s2vm FORCE | deps
+	@tools/build-initramfs.sh build/s2vm $@
+
+# Boots MODE (default protected), starts sample VMs, shows their views, then
+# a shell when stdin is a terminal (exit it to power off).
+run: all
+	@if [ -t 0 ]; then tools/run-qemu.sh $(MODE) shell; \
+	else tools/run-qemu.sh $(MODE) demo; fi
+
+demo: all
+	@tools/run-qemu.sh $(MODE) demo
+
+# Host-side tests, then the in-guest suite in every KVM mode.
+check: all
+	@tools/check.sh
+
+check-host: deps
+	@tools/check.sh -H
+
+# The same suite on the KASAN/lockdep/kmemleak kernel, panic_on_warn=1.
+check-debug: build/debug/Image build/initramfs.cpio.gz
+	@tools/check.sh -d
+
+# The kernel changes as a git format-patch series for the 6.12 tree.
+patches: deps
+	@tools/make-patches.sh build/patches
+
+bench: all
+	@tools/bench.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,68 @@
+#!/bin/sh
+# check.sh - all of s2view's tests: host side, then in QEMU in every mode.
+#
+# USAGE: tools/check.sh [-d | -H]
+#   -d   the in-guest suite on the debug kernel (make check-debug)
+#   -H   host-side tests only
+#
+# Host side: bats on the toolkit (tests/host) and shellcheck on every shell
+# script. Guest side: tools/run-qemu.sh MODE test for each KVM mode. Ends
+# with one line "N passed, N failed" over everything; exit status 1 when
+# anything failed.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
+cd "$top"
+
+debug=
+host_only=
+while getopts dH opt; do
+	case $opt in
+	d) debug=-d ;;
+	H) host_only=1 ;;
+	*) echo "USAGE: tools/check.sh [-d | -H]" >&2; exit 2 ;;
+	esac
+done
+
+passed=0 failed=0 skipped=0
+add() {
+	passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
+}
+mkdir -p build/results
+
+### host side
+if [ -z "$debug" ]; then
+	say "host: bats tests/host"
+	tap=build/results/host.tap
+	bats --tap tests/host >"$tap" 2>&1 || true
+	grep -E '^not ok' -A8 "$tap" | grep -E '^(not ok|#)' || true
+	s=$(grep -Ec '^ok [0-9]+ .*# skip' "$tap" || true)
+	p=$(($(grep -Ec '^ok [0-9]+' "$tap" || true) - s))
+	f=$(grep -Ec '^not ok [0-9]+' "$tap" || true)
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+	[ "${plan:-x}" = "$((p + f + s))" ] || { echo "host: bats did not run its plan:"; tail -n 5 "$tap"; f=$((f + 1)); }
+	echo "host: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+
+	say "host: shellcheck"
+	sh_files=$(ls scripts/*.sh tools/*.sh initramfs/init initramfs/*.sh 2>/dev/null)
+	# shellcheck disable=SC2086
+	if shellcheck -s sh $sh_files; then add 1 0 0; else add 0 1 0; fi
+fi
+
+### guest side
+if [ -z "$host_only" ]; then
+	for mode in $S2VIEW_MODES; do
+		tools/run-qemu.sh $debug "$mode" test || true
+		name=$mode${debug:+-debug}
+		if [ -f "build/results/$name.counts" ]; then
+			# shellcheck disable=SC2046
+			add $(cat "build/results/$name.counts")
+		else
+			add 0 1 0
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,102 @@
+#!/bin/sh
+# install-deps.sh - install what s2view needs on a Debian 12 host, idempotently.
+#
+# USAGE: tools/install-deps.sh [-h]
+#
+# Installs the host packages (cross compiler, kernel build deps, QEMU, bats,
+# shellcheck, ccache, the 6.12 kernel source) when any is missing, and unpacks
+# the arm64 busybox-static and bash-static packages (downloaded, not installed)
+# into the cache dir. Uses sudo when not root. Safe to run again: it does
+# nothing when everything is there.
+#
+# REQUIREMENTS: Debian 12 (bookworm) with its package archive reachable.
+set -eu
+
+CACHE=${S2VIEW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s2view}
+ARM64_ROOT=$CACHE/arm64-root
+
+PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu make flex bison bc libssl-dev
+libelf-dev cpio xz-utils ccache qemu-system-arm bats bats-support bats-assert
+shellcheck busybox dash perl dpkg-dev"
+ARM64_DEBS="busybox-static bash-static"
+
+usage() {
+	cat >&2 <<USAGE
+USAGE: tools/install-deps.sh [-h]
+Installs s2view's host packages (with apt-get, via sudo when not root) and
+unpacks arm64 busybox-static and bash-static into $ARM64_ROOT.
+USAGE
+}
+
+die() {
+	echo "install-deps: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "install-deps: $*"
+}
+
+while getopts h opt; do
+	case $opt in
+	h) usage; exit 0 ;;
+	*) usage; exit 2 ;;
+	esac
+done
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: run as root"
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+### host packages
+missing=
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+need_arm64=
+dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64=1
+
+updated=
+apt_update() {
+	[ -n "$updated" ] && return 0
+	say "apt-get update (package lists)"
+	$SUDO apt-get update -qq || die "apt-get update failed: is the Debian archive reachable?"
+	updated=1
+}
+
+if [ -n "$need_arm64" ]; then
+	say "adding the arm64 architecture to dpkg (for busybox-static:arm64, bash-static:arm64)"
+	$SUDO dpkg --add-architecture arm64
+	updated=
+	apt_update
+fi
+if [ -n "$missing" ]; then
+	say "installing:$missing"
+	apt_update
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		die "apt-get install failed for:$missing"
+else
+	say "host packages: all present"
+fi
+
+### arm64 static binaries for the guest image
+mkdir -p "$CACHE/debs" "$ARM64_ROOT"
+for p in $ARM64_DEBS; do
+	stamp=$ARM64_ROOT/.$p.unpacked
+	[ -f "$stamp" ] && continue
+	apt_update
+	say "downloading and unpacking $p:arm64"
+	(cd "$CACHE/debs" && apt-get download -q "$p:arm64" >/dev/null) ||
+		die "apt-get download $p:arm64 failed"
+	deb=$(ls -t "$CACHE/debs/${p}_"*_arm64.deb | head -n 1)
+	dpkg-deb -x "$deb" "$ARM64_ROOT"
+	touch "$stamp"
+done
+[ -x "$ARM64_ROOT/bin/busybox" ] || die "no arm64 busybox in $ARM64_ROOT"
+[ -x "$ARM64_ROOT/bin/bash-static" ] || die "no arm64 bash-static in $ARM64_ROOT"
+say "done (cache: $CACHE)"

@@ -1,0 +1,79 @@
+#!/bin/sh
+# kernel-overlay.sh - put s2view's kernel changes on the cached 6.12 tree.
+#
+# USAGE: tools/kernel-overlay.sh
+#
+# The series is kernel/patches/NNNN-*.patch (git format-patch mails that
+# change existing kernel files) plus, per patch, an optional NNNN-*.files
+# listing new files as "<file in this repo> <path in the kernel tree>".
+# The desired content of every file the series touches is computed from the
+# pristine copy, and a tree file is rewritten only when it differs, so make
+# rebuilds only what changed. Files the series no longer touches get their
+# pristine content back.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
+
+[ -d "$KSRC" ] || die "no kernel tree at $KSRC (run tools/build-kernel.sh)"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+list=$KSRC/.s2view-overlay
+
+### pristine copies of files the patches change
+pristine() {
+	# $1: path in the tree; keeps the original the first time it is seen
+	if [ ! -f "$KPRISTINE/$1" ]; then
+		mkdir -p "$KPRISTINE/$(dirname "$1")"
+		if [ -f "$KSRC/$1" ]; then
+			cp -p "$KSRC/$1" "$KPRISTINE/$1"
+		else
+			: >"$KPRISTINE/$1.absent"
+		fi
+	fi
+}
+
+for p in "$top"/kernel/patches/*.patch; do
+	[ -f "$p" ] || continue
+	# "+++ b/arch/arm64/kvm/arm.c" -> arch/arm64/kvm/arm.c
+	for f in $(sed -n 's|^+++ b/||p' "$p"); do
+		pristine "$f"
+		if [ ! -f "$stage/$f" ] && [ -f "$KPRISTINE/$f" ]; then
+			mkdir -p "$stage/$(dirname "$f")"
+			cp "$KPRISTINE/$f" "$stage/$f"
+		fi
+	done
+	patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
+		die "$(basename "$p") does not apply to the 6.12 tree"
+done
+
+for l in "$top"/kernel/patches/*.files; do
+	[ -f "$l" ] || continue
+	while read -r src dst; do
+		case $src in '#'*|'') continue ;; esac
+		[ -f "$top/$src" ] || die "$(basename "$l"): no $src"
+		mkdir -p "$stage/$(dirname "$dst")"
+		cp "$top/$src" "$stage/$dst"
+	done <"$l"
+done
+
+### install what differs, restore what is no longer ours
+new_list=$(cd "$stage" && find . -type f | sed 's|^\./||' | sort)
+for f in $new_list; do
+	if ! cmp -s "$stage/$f" "$KSRC/$f"; then
+		mkdir -p "$KSRC/$(dirname "$f")"
+		cp "$stage/$f" "$KSRC/$f"
+		echo "  OVERLAY $f"
+	fi
+done
+if [ -f "$list" ]; then
+	for f in $(cat "$list"); do
+		echo "$new_list" | grep -qx "$f" && continue
+		if [ -f "$KPRISTINE/$f" ]; then
+			cp "$KPRISTINE/$f" "$KSRC/$f"
+		else
+			rm -f "$KSRC/$f"
+		fi
+		echo "  RESTORE $f"
+	done
+fi
+echo "$new_list" >"$list"

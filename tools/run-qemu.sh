@@ -1,0 +1,132 @@
+#!/bin/sh
+# run-qemu.sh - boot the s2view image in QEMU in one KVM mode.
+#
+# USAGE: tools/run-qemu.sh [-d] [-T SECONDS] MODE ACTION
+#   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
+#   ACTION  test | demo | shell          (s2view.action=, see initramfs/init)
+#   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
+#           and a kmemleak scan at the end
+#   -T      give up on a boot after SECONDS (default 1500)
+#   e.g. tools/run-qemu.sh nvhe test
+#
+# For test and demo the console goes to build/results/<MODE>[-debug].log and
+# the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP stream,
+# a failed test, a kernel oops/WARN/BUG/panic/KASAN/lockdep report, kmemleak
+# findings, or a boot that does not end in time. The last line is
+# "<mode>: N passed, N failed, N skipped"; the counts also go to
+# build/results/<MODE>[-debug].counts for tools/check.sh.
+#
+# REQUIREMENTS: build/Image (or build/debug/Image) and build/initramfs.cpio.gz.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
+
+usage() {
+	sed -n 's/^# \{0,1\}//; 3,9p' "$0" >&2
+	exit 2
+}
+
+debug=
+timeout_s=${S2VIEW_BOOT_TIMEOUT:-1500}
+while getopts dT: opt; do
+	case $opt in
+	d) debug=1 ;;
+	T) timeout_s=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 2 ] || usage
+mode=$1
+action=$2
+case " $S2VIEW_MODES " in *" $mode "*) ;; *) echo "run-qemu: unknown mode '$mode' (one of: $S2VIEW_MODES)" >&2; exit 2 ;; esac
+case $action in test|demo|shell) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
+
+image=$top/build/Image
+name=$mode
+append="console=ttyAMA0 panic=-1 kvm-arm.mode=$mode s2view.action=$action"
+if [ -n "$debug" ]; then
+	image=$top/build/debug/Image
+	name=$mode-debug
+	append="$append panic_on_warn=1 s2view.kmemleak=1"
+fi
+initrd=$top/build/initramfs.cpio.gz
+[ -f "$image" ] || die "no $image: run make"
+[ -f "$initrd" ] || die "no $initrd: run make"
+
+# -cpu max with the implementation-defined pointer-authentication algorithm:
+# the architected one is very slow under TCG.
+set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+	-cpu max,pauth-impdef=on -smp 2 -m "${S2VIEW_GUEST_MEM:-3072}" \
+	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append"
+
+if [ "$action" = shell ]; then
+	echo "$*"
+	exec "$@"
+fi
+
+results=$top/build/results
+mkdir -p "$results"
+log=$results/$name.log
+echo "run-qemu: $*"
+say "$name: booting ($action), console in ${log#"$top"/}"
+start=$(date +%s)
+
+# Progress: TAP results and the demo's output as they come; all in the log.
+timeout -k 10 "$timeout_s" "$@" </dev/null 2>&1 | tee "$log" |
+	if [ "$action" = test ]; then
+		grep --line-buffered -E '^(ok|not ok) ' | sed -u "s/^/  $name: /"
+	else
+		sed -n -u '/S2VIEW-DMESG-BEGIN/q; p'
+	fi || true
+elapsed=$(($(date +%s) - start))
+
+### verdict
+problems=
+problem() {
+	problems="$problems
+  $name: $*"
+}
+tr -d '\r' <"$log" >"$log.clean"
+mv "$log.clean" "$log"
+grep -q '^S2VIEW-EXIT: ' "$log" ||
+	problem "no S2VIEW-EXIT line: the boot crashed or hung (limit ${timeout_s} s)"
+exit_line=$(grep '^S2VIEW-EXIT: ' "$log" | tail -n 1 || true)
+case $exit_line in
+""|"S2VIEW-EXIT: 0") ;;
+*) problem "guest ended with '$exit_line'" ;;
+esac
+# Reports of the kernel, in the console log or the dmesg dump.
+oops='Kernel panic|Internal error:|Unable to handle kernel|WARNING: CPU:|BUG:|kernel BUG at|Call trace:|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|hyp panic|nVHE hyp panic'
+if grep -Eq "$oops" "$log"; then
+	problem "kernel report in the log:"
+	problems="$problems
+$(grep -E "$oops" "$log" | sort -u | head -n 5 | sed 's/^/    /')"
+fi
+
+passed=0 failed=0 skipped=0
+if [ "$action" = test ]; then
+	tap=$results/$name.tap
+	sed -n '/^S2VIEW-TAP-BEGIN/,/^S2VIEW-TAP-END/p' "$log" | sed '1d;$d' >"$tap"
+	grep -q '^S2VIEW-TAP-END' "$log" || problem "TAP stream truncated"
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
+	skipped=$(grep -Ec '^ok [0-9]+ .*# skip' "$tap" || true)
+	passed=$(($(grep -Ec '^ok [0-9]+' "$tap" || true) - skipped))
+	failed=$(grep -Ec '^not ok [0-9]+' "$tap" || true)
+	seen=$((passed + failed + skipped))
+	if [ -z "$plan" ]; then
+		problem "no TAP plan line"
+		failed=$((failed + 1))
+	elif [ "$seen" -ne "$plan" ]; then
+		problem "TAP plan says $plan tests, $seen ran"
+		failed=$((failed + plan - seen))
+	fi
+	if [ -n "$problems" ] && [ "$failed" -eq 0 ]; then
+		failed=1 # the boot itself
+	fi
+	grep -A20 '^not ok' "$tap" | grep -E '^(not ok|#)' | sed "s/^/  $name: /" | head -n 60 || true
+fi
+echo "$passed $failed $skipped" >"$results/$name.counts"
+[ -n "$problems" ] && printf 'run-qemu: problems:%s\n' "$problems"
+echo "$name: $passed passed, $failed failed, $skipped skipped (${elapsed} s)"
+[ -z "$problems" ] && [ "$failed" -eq 0 ]
