@@ -15,7 +15,7 @@ set -eu
 CACHE=${S2VIEW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s2view}
 ARM64_ROOT=$CACHE/arm64-root
 
-PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu make flex bison bc libssl-dev
+PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross make flex bison bc libssl-dev
 libelf-dev cpio xz-utils ccache qemu-system-arm bats bats-support bats-assert
 shellcheck busybox dash perl dpkg-dev"
 ARM64_DEBS="busybox-static bash-static"

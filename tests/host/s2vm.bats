@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# s2vm.bats - host-side checks of the VM launcher, tools/s2vm.c.
+#
+# It cross-builds clean and static; its hand-assembled guest program is what
+# aarch64-linux-gnu-as makes of tests/host/s2vm-guest.S; and it parses its
+# arguments as documented. The argument checks run a native build of s2vm.c
+# against the arm64 KVM uapi headers, with its KVM device pointed at a path
+# that does not exist: arguments that pass the checks fail to open it (exit
+# 1) instead of reaching the host's KVM. Running VMs is the guest suite's job.
+
+bats_require_minimum_version 1.5.0
+
+S2VM_C=$BATS_TEST_DIRNAME/../../tools/s2vm.c
+GUEST_S=$BATS_TEST_DIRNAME/s2vm-guest.S
+CROSS=aarch64-linux-gnu-
+CFLAGS="-O2 -Wall -Wextra -Werror"
+ARM64_INCLUDE=/usr/aarch64-linux-gnu/include
+
+need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "no $tool"
+	done
+}
+
+# Native build of s2vm.c: asm/ from the arm64 uapi headers, the rest native.
+host_s2vm() {
+	local bin=$BATS_FILE_TMPDIR/s2vm-host
+	if [ ! -x "$bin" ]; then
+		need gcc
+		[ -f "$ARM64_INCLUDE/asm/kvm.h" ] || skip "no arm64 uapi headers (libc6-dev-arm64-cross)"
+		mkdir -p "$BATS_FILE_TMPDIR/inc"
+		ln -sfn "$ARM64_INCLUDE/asm" "$BATS_FILE_TMPDIR/inc/asm"
+		# Never /dev/kvm: a regression letting good arguments through
+		# must not send arm64 ioctls to the host's KVM.
+		# shellcheck disable=SC2086
+		gcc $CFLAGS -I"$BATS_FILE_TMPDIR/inc" -DKVM_DEV_PATH='"/nonexistent/kvm"' \
+			-o "$bin" "$S2VM_C"
+	fi
+	echo "$bin"
+}
+
+# Bytes of section $2 of object $1.
+section_bytes() {
+	"${CROSS}objcopy" -O binary -j "$2" "$1" "$3"
+	[ -s "$3" ] || { echo "no section $2 in $1"; return 1; }
+}
+
+@test "s2vm cross-builds static for arm64 with -Wall -Wextra -Werror" {
+	need "${CROSS}gcc" "${CROSS}readelf"
+	# shellcheck disable=SC2086
+	run "${CROSS}gcc" -static $CFLAGS -o "$BATS_FILE_TMPDIR/s2vm" "$S2VM_C"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "${CROSS}readelf" -h -l "$BATS_FILE_TMPDIR/s2vm"
+	[[ "$output" == *"Machine:"*AArch64* ]]
+	[[ "$output" != *INTERP* ]]
+}
+
+@test "the hand-assembled guest program and exception handler match the assembler" {
+	need "${CROSS}gcc" "${CROSS}as" "${CROSS}objcopy"
+	local d=$BATS_TEST_TMPDIR
+	# shellcheck disable=SC2086
+	"${CROSS}gcc" $CFLAGS -c -o "$d/s2vm.o" "$S2VM_C"
+	"${CROSS}as" -o "$d/guest.o" "$GUEST_S"
+	for part in code vector; do
+		section_bytes "$d/s2vm.o" ".rodata.s2vm_guest_$part" "$d/c.$part"
+		section_bytes "$d/guest.o" ".text.s2vm_guest_$part" "$d/as.$part"
+		cmp "$d/as.$part" "$d/c.$part" || {
+			echo "guest $part differs; as vs s2vm.c:"
+			od -An -tx4 "$d/as.$part"
+			od -An -tx4 "$d/c.$part"
+			false
+		}
+	done
+}
+
+@test "s2vm -h prints the usage on stdout and exits 0" {
+	s2vm=$(host_s2vm)
+	run --separate-stderr "$s2vm" -h
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == USAGE:\ s2vm* ]]
+	[[ "$output" == *"-s BASE:SIZE"* ]]
+	[[ "$output" == *"s2vm: ready pid=<pid> slots=<n> touched=<pages> ipa_bits=<bits>"* ]]
+}
+
+@test "s2vm rejects bad arguments with status 2, a message and the usage on stderr" {
+	s2vm=$(host_s2vm)
+	local args
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$s2vm" $args
+		[ "$status" -eq 2 ] || { echo "s2vm $args: status $status, want 2"; false; }
+		[ -z "$output" ] || { echo "s2vm $args: wrote to stdout: $output"; false; }
+		[[ "$stderr" == s2vm:\ * ]] || { echo "s2vm $args: stderr: $stderr"; false; }
+		[[ "$stderr" == *USAGE:* ]] || { echo "s2vm $args: no usage on stderr"; false; }
+	done <<-'EOF'
+		-q
+		-m
+		extra
+		-m 4097
+		-m 0
+		-m 0x
+		-m 0x0x1000
+		-m -4096
+		-m 4K0
+		-m 18446744073709551616
+		-m 16777216G
+		-b nosuchbacking
+		-s 0x80000000
+		-s 0x80000000:
+		-s :4K
+		-s 0x80000800:4K
+		-s 0x80000000:3
+		-s 0x80000000:2M -s 0x80100000:2M
+		-s 0x80000000:4K -s 0x80000000:4K
+		-s 0x10000000:4K
+		-s 0xfff0000:128K
+		-s 0x8000000:4K
+		-s 0x80ff000:4K
+		-s 0x10000000000:4K
+		-i 41 -s 0x20000000000:4K
+		-s 0x80000000:4K -s 0x80001000:4K -s 0x80002000:4K -s 0x80003000:4K -s 0x80004000:4K -s 0x80005000:4K -s 0x80006000:4K -s 0x80007000:4K -s 0x80008000:4K
+		-m 2T
+		-t some
+		-t every:0
+		-t every:
+		-t first:x
+		-i 31
+		-i 53
+		-i x
+	EOF
+}
+
+@test "s2vm names the offending value in its argument errors" {
+	s2vm=$(host_s2vm)
+	run --separate-stderr "$s2vm" -s 0x80000000:2M -s 0x80100000:2M
+	[[ "$stderr" == *"slot 1 (0x80100000 + 0x200000) overlaps slot 0 (0x80000000 + 0x200000)"* ]]
+	run --separate-stderr "$s2vm" -s 0x10008000:4K
+	[[ "$stderr" == *"overlaps the control slot"* ]]
+	run --separate-stderr "$s2vm" -s 0x8000000:4K
+	[[ "$stderr" == *"overlaps the exit window"* ]]
+	run --separate-stderr "$s2vm" -m 5000
+	[[ "$stderr" == *"'5000'"*"multiple of 4K"* ]]
+}
