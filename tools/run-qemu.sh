@@ -3,7 +3,7 @@
 #
 # USAGE: tools/run-qemu.sh [-d] [-T SECONDS] MODE ACTION
 #   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
-#   ACTION  test | demo | shell          (s2view.action=, see initramfs/init)
+#   ACTION  test | demo | shell | sh     (s2view.action=, see initramfs/init)
 #   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
 #           and a kmemleak scan at the end
 #   -T      give up on a boot after SECONDS (default 1500)
@@ -40,7 +40,7 @@ shift $((OPTIND - 1))
 mode=$1
 action=$2
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) echo "run-qemu: unknown mode '$mode' (one of: $S2VIEW_MODES)" >&2; exit 2 ;; esac
-case $action in test|demo|shell) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
+case $action in test|demo|shell|sh) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
 
 image=$top/build/Image
 name=$mode
@@ -60,7 +60,7 @@ set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -smp 2 -m "${S2VIEW_GUEST_MEM:-3072}" \
 	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append"
 
-if [ "$action" = shell ]; then
+if [ "$action" = shell ] || [ "$action" = sh ]; then
 	echo "$*"
 	exec "$@"
 fi

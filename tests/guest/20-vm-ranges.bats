@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# /sys/kernel/kvm/vmN/s2/: ranges and counters of VMs whose layout we know.
+
+load lib
+
+setup_file() {
+	echo 8 >/proc/sys/vm/nr_hugepages
+}
+
+# Lines of $RANGES_OUT (valid ranges) inside [lo, hi) as "start end level type perms"
+# relative to lo, in hex pages: easy to diff.
+valid_in() {
+	awk -v lo="$1" -v hi="$2" '$1 != "END" && $1 >= lo && $2 <= hi'  "$RANGES_OUT"
+}
+
+# Sums over $RANGES_OUT: "<l3 pages> <l2 blocks> <l1 blocks> <mapped bytes>"
+sums() {
+	awk -v page=$PAGE '
+		$1 == "END" { next }
+		$3 == 3 { p += ($2 - $1) / page }
+		$3 == 2 { b2 += ($2 - $1) / (page * 512) }
+		$3 == 1 { b1 += ($2 - $1) / (page * 512 * 512) }
+		{ m += $2 - $1 }
+		END { print p + 0, b2 + 0, b1 + 0, m + 0 }' "$RANGES_OUT"
+}
+
+@test "a new VM gets vmN with its creator's pid, and vmN goes away with the VM" {
+	start_vm -m 64K -t all
+	[ "$(cat "$VM_DIR/pid")" = "$VM_PID" ]
+	[ -f "$VM_DIR/s2/ranges" ]
+	stop_vm "$VM_PID"
+	[ ! -e "$VM_DIR" ]
+}
+
+@test "VM numbers count up and are never reused" {
+	start_vm -m 64K -t all
+	first=${VM#vm}
+	stop_vm "$VM_PID"
+	start_vm -m 64K -t all
+	[ "${VM#vm}" -gt "$first" ]
+	[ ! -e "/sys/kernel/kvm/vm$first" ]
+}
+
+@test "every file is root-only and opening one for writing fails with EACCES" {
+	start_vm -m 64K -t all
+	for f in "$VM_DIR/pid" "$VM_DIR"/s2/*; do
+		[ "$(stat -c %a "$f")" = 400 ] || { echo "$f: $(stat -c %a "$f")"; false; }
+		run sh -c "echo 1 > $f"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"Permission denied"* ]]
+	done
+}
+
+@test "ranges of a 4K-page VM lists exactly the touched pages, at level 3, and the whole IPA space" {
+	start_vm -m 1M -b 4k -t every:2
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	mapped_pages $DATA_IPA $((DATA_IPA + 0x100000)) >"$BATS_TEST_TMPDIR/got"
+	seq 0 2 254 | diff - "$BATS_TEST_TMPDIR/got"
+	valid_in $DATA_IPA $((DATA_IPA + 0x100000)) | awk '$3 != 3 || $4 != "page" || $5 != "rw-"' >"$BATS_TEST_TMPDIR/odd"
+	[ ! -s "$BATS_TEST_TMPDIR/odd" ]
+	# The last range reaches the top of the IPA space.
+	top=$(printf '%016x' $((1 << $(cat "$VM_DIR/s2/ipa_bits"))))
+	tail -n 1 "$VM_DIR/s2/ranges" | grep -q -- "-0x$top [0-9]*[KMGTP] [0-3] invalid --- -\$"
+}
+
+@test "ranges of a THP VM shows level-2 blocks over the touched 2M regions" {
+	start_vm -m 8M -b thp -t every:1024
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	valid_in $DATA_IPA $((DATA_IPA + 0x800000)) >"$BATS_TEST_TMPDIR/got"
+	printf '%s 2 block rw-\n' "$DATA_IPA $((DATA_IPA + 0x200000))" \
+		"$((DATA_IPA + 0x400000)) $((DATA_IPA + 0x600000))" | diff - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "ranges of a hugetlbfs VM shows a level-2 block" {
+	start_vm -m 4M -b hugetlb -t first:1
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	valid_in $DATA_IPA $((DATA_IPA + 0x400000)) >"$BATS_TEST_TMPDIR/got"
+	echo "$DATA_IPA $((DATA_IPA + 0x200000)) 2 block rw-" | diff - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "contiguous pages with the same attributes are one range" {
+	start_vm -m 1M -b 4k -t all
+	check_ranges "$VM_DIR/s2/ranges"
+	valid_in $DATA_IPA $((DATA_IPA + 0x100000)) >"$BATS_TEST_TMPDIR/got"
+	echo "$DATA_IPA $((DATA_IPA + 0x100000)) 3 page rw-" | diff - "$BATS_TEST_TMPDIR/got"
+	grep -q "^0x0000000080000000-0x0000000080100000 1M 3 page rw- normal af=1$" "$VM_DIR/s2/ranges"
+}
+
+@test "dirty logging leaves alternating writable and read-only pages, one range each" {
+	start_vm -m 16M -b 4k -d
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	valid_in $DATA_IPA $((DATA_IPA + 0x1000000)) >"$BATS_TEST_TMPDIR/got"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -eq 4096 ]
+	awk 'NR % 2 == 1 && $5 !~ /^rw/ { print "page " NR " not writable: " $0; bad = 1 }
+	     NR % 2 == 0 && $5 ~ /w/ { print "page " NR " writable: " $0; bad = 1 }
+	     $2 - $1 != 4096 { print "not one page: " $0; bad = 1 }
+	     END { exit bad }' "$BATS_TEST_TMPDIR/got"
+}
+
+@test "memslots with holes: only the slots' touched pages are mapped" {
+	start_vm -s 0x80000000:64K -s 0x80100000:64K -s 0xc0000000:8K -t all
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	valid_in $DATA_IPA $((0x100000000)) >"$BATS_TEST_TMPDIR/got"
+	printf '%s 3 page rw-\n' "$((0x80000000)) $((0x80010000))" "$((0x80100000)) $((0x80110000))" \
+		"$((0xc0000000)) $((0xc0002000))" | diff - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "a VM with a 36-bit IPA space ends its ranges at 2^36" {
+	# 6.12 gives every VM the host's IPA limit under pKVM.
+	[ "$(kvm_mode)" != protected ] || skip "protected mode ignores the VM's IPA size"
+	start_vm -i 36 -m 64K -t all
+	[ "$(cat "$VM_DIR/s2/ipa_bits")" = 36 ]
+	check_ranges "$VM_DIR/s2/ranges" 36
+}
+
+@test "counters agree with ranges for page, block and fragmented VMs" {
+	for args in "-m 1M -b 4k -t every:3" "-m 8M -b thp" "-m 4M -b 4k -d"; do
+		# shellcheck disable=SC2086
+		start_vm $args
+		check_ranges "$VM_DIR/s2/ranges"
+		read -r p b2 b1 m < <(sums)
+		[ "$(cat "$VM_DIR/s2/pages_l3")" = "$p" ] || { echo "$args: pages_l3 $(cat "$VM_DIR/s2/pages_l3") != $p"; false; }
+		[ "$(cat "$VM_DIR/s2/blocks_l2")" = "$b2" ] || { echo "$args: blocks_l2"; false; }
+		[ "$(cat "$VM_DIR/s2/blocks_l1")" = "$b1" ] || { echo "$args: blocks_l1"; false; }
+		[ "$(cat "$VM_DIR/s2/mapped_bytes")" = "$m" ] || { echo "$args: mapped_bytes"; false; }
+		[ "$(cat "$VM_DIR/s2/start_level")" -ge 0 ]
+		# At least the top level and one table per level below it.
+		[ "$(cat "$VM_DIR/s2/table_pages")" -ge $((4 - $(cat "$VM_DIR/s2/start_level"))) ]
+	done
+}
+
+@test "where upstream's debugfs dump is right, both show the same mappings and permissions" {
+	start_vm -s 0x80000000:64K -s 0x80100000:32K -t every:3
+	check_ranges "$VM_DIR/s2/ranges"
+	# Ours, per page: "page perms"; upstream's X column means execute-never.
+	awk -v page=$PAGE '$1 != "END" { for (a = $1; a < $2; a += page) print a / page, $5 }' \
+		"$RANGES_OUT" >"$BATS_TEST_TMPDIR/ours"
+	debugfs_dump "$VM_PID" | awk -v page=$PAGE '
+		function hex(s,  i, n) {
+			n = 0; s = tolower(substr(s, 3))
+			for (i = 1; i <= length(s); i++)
+				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return n
+		}
+		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
+			r = w = xn = 0
+			for (i = 4; i <= NF; i++) {
+				if ($i == "R") r = 1
+				if ($i == "W") w = 1
+				if ($i == "X") xn = 1
+			}
+			p = (r ? "r" : "-") (w ? "w" : "-") (xn ? "-" : "x")
+			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
+			for (a = s; a < e; a += page)
+				print a / page, p
+		}' >"$BATS_TEST_TMPDIR/upstream"
+	[ -s "$BATS_TEST_TMPDIR/ours" ]
+	diff "$BATS_TEST_TMPDIR/upstream" "$BATS_TEST_TMPDIR/ours"
+}
+
+@test "a 1 GiB fully fragmented VM dumps completely: 262,144 alternating pages" {
+	start_vm -m 1G -b 4k -d
+	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
+	valid_in $DATA_IPA $((DATA_IPA + 0x40000000)) >"$BATS_TEST_TMPDIR/got"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -eq 262144 ]
+	awk 'NR % 2 == 1 && $5 !~ /^rw/ { bad++ } NR % 2 == 0 && $5 ~ /w/ { bad++ }
+	     $2 - $1 != 4096 { bad++ } END { if (bad) print bad " wrong pages"; exit bad > 0 }' \
+		"$BATS_TEST_TMPDIR/got"
+	read -r p b2 b1 m < <(sums)
+	[ "$(cat "$VM_DIR/s2/pages_l3")" = "$p" ]
+}
+
+@test "ranges read in small pieces is the same as read at once" {
+	start_vm -m 16M -b 4k -d
+	cat "$VM_DIR/s2/ranges" >"$BATS_TEST_TMPDIR/whole"
+	dd if="$VM_DIR/s2/ranges" bs=7 2>/dev/null >"$BATS_TEST_TMPDIR/pieces"
+	cmp "$BATS_TEST_TMPDIR/whole" "$BATS_TEST_TMPDIR/pieces"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/whole")" -gt 4096 ]
+}
+
+@test "a VM destroyed while ranges is open reads to a clean, complete end" {
+	start_vm -m 4M -b 4k -d
+	ipa_bits=$(cat "$VM_DIR/s2/ipa_bits")
+	exec 5<"$VM_DIR/s2/ranges"
+	dd bs=4096 count=1 <&5 2>/dev/null >"$BATS_TEST_TMPDIR/read"
+	stop_vm "$VM_PID"
+	cat <&5 >>"$BATS_TEST_TMPDIR/read"
+	exec 5<&-
+	check_ranges "$BATS_TEST_TMPDIR/read" "$ipa_bits"
+	# Closed, the VM is freed and its directory is gone.
+	[ ! -e "$VM_DIR" ]
+}
+
+@test "ranges and counters stay consistent while VMs come and go and their tables change" {
+	end=$((SECONDS + 20))
+	(
+		while [ $SECONDS -lt $end ]; do
+			for f in /sys/kernel/kvm/vm*/s2/ranges /sys/kernel/kvm/vm*/s2/mapped_bytes; do
+				cat "$f" >/dev/null 2>>"$BATS_TEST_TMPDIR/errors" || true
+			done
+		done
+	) &
+	reader=$!
+	while [ $SECONDS -lt $end ]; do
+		s2vm -m 2M -b 4k -d -x >/dev/null
+		s2vm -m 4M -b thp -x >/dev/null
+	done
+	wait $reader
+	# Files may vanish under the reader; nothing else may go wrong.
+	if grep -v -E 'No such file or directory|No such device' "$BATS_TEST_TMPDIR/errors"; then
+		false
+	fi
+}

@@ -1,0 +1,94 @@
+# lib.bash - helpers of the in-guest bats suite (sourced by `load lib`).
+#
+# start_vm ARGS...   start the launcher (tools/s2vm.c) with ARGS, wait for its
+#                    ready line; sets VM_PID, VM (vmN), VM_DIR (/sys/kernel/kvm/vmN)
+#                    and VM_OUT (its output). teardown() kills every VM started.
+# check_ranges FILE [IPA_BITS]
+#                    validate a ranges file (tests/lib/ranges.awk); on success
+#                    $RANGES_OUT holds its list of valid ranges
+# kvm_mode           vhe, nvhe or protected
+
+S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
+RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
+PAGE=4096
+CONTROL_IPA=$((0x10000000))
+DATA_IPA=$((0x80000000))
+
+kvm_mode() {
+	sed -n 's/.*kvm-arm.mode=\([a-z]*\).*/\1/p' /proc/cmdline
+}
+
+vm_of_pid() {
+	local d
+	for d in /sys/kernel/kvm/vm*; do
+		[ -f "$d/pid" ] || continue
+		if [ "$(cat "$d/pid")" = "$1" ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+start_vm() {
+	local i out
+	out=$(mktemp "$BATS_TEST_TMPDIR/s2vm.XXXXXX")
+	s2vm "$@" >"$out" 2>&1 &
+	VM_PID=$!
+	echo "$VM_PID" >>"$BATS_TEST_TMPDIR/vm.pids"
+	VM_OUT=$out
+	for ((i = 0; i < 1800; i++)); do
+		grep -q '^s2vm: ready' "$out" && break
+		if ! kill -0 "$VM_PID" 2>/dev/null; then
+			echo "s2vm $* died:" >&2
+			cat "$out" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	grep -q '^s2vm: ready' "$out" || { echo "s2vm $* not ready in 180 s" >&2; return 1; }
+	VM=$(vm_of_pid "$VM_PID") || { echo "no /sys/kernel/kvm/vmN with pid $VM_PID" >&2; return 1; }
+	VM_DIR=/sys/kernel/kvm/$VM
+}
+
+stop_vm() {
+	kill "$1" 2>/dev/null || return 0
+	wait "$1" 2>/dev/null || true
+}
+
+teardown() {
+	local pid
+	[ -f "$BATS_TEST_TMPDIR/vm.pids" ] || return 0
+	while read -r pid; do
+		stop_vm "$pid"
+	done <"$BATS_TEST_TMPDIR/vm.pids"
+	rm -f "$BATS_TEST_TMPDIR/vm.pids"
+}
+
+check_ranges() {
+	RANGES_OUT=$BATS_TEST_TMPDIR/ranges.valid
+	if ! awk -v ipa_bits="${2:-}" -f "$RANGES_AWK" "$1" >"$RANGES_OUT"; then
+		grep '^BAD' "$RANGES_OUT" >&2
+		return 1
+	fi
+}
+
+# Valid 4K pages in [lo, hi), one page number per line, from $RANGES_OUT.
+mapped_pages() {
+	awk -v lo="$1" -v hi="$2" -v page=$PAGE '
+		$1 == "END" { next }
+		{
+			for (a = $1; a < $2; a += page)
+				if (a >= lo && a < hi)
+					print (a - lo) / page
+		}' "$RANGES_OUT"
+}
+
+# The upstream debugfs dump of the VM with pid $1.
+debugfs_dump() {
+	local f
+	for f in /sys/kernel/debug/kvm/"$1"-*/stage2_page_tables; do
+		[ -f "$f" ] && { cat "$f"; return 0; }
+	done
+	return 1
+}
