@@ -50,6 +50,7 @@ fi
 
 ### configuration
 mkdir -p "$out"
+# shellcheck disable=SC2086 # $frags is a list of paths without spaces
 sum=$(cat $frags | md5sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.s2view-config" 2>/dev/null)" != "$sum" ]; then
 	say "configuring $variant kernel from$(for f in $frags; do printf ' %s' "${f#"$top"/}"; done)"
@@ -59,10 +60,14 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.s2view-config" 2>/dev/null)" != "$
 		-m -O "$out" "$out/.config" $frags >/dev/null)
 	kmake olddefconfig
 	lost=
-	for opt in $(cat $frags | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1=\2/p'); do
+	# shellcheck disable=SC2086
+	set_opts=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*=.*\)/\1/p' $frags)
+	# shellcheck disable=SC2086
+	unset_opts=$(sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1/p' $frags)
+	for opt in $set_opts; do
 		grep -qx "$opt" "$out/.config" || lost="$lost $opt"
 	done
-	for opt in $(cat $frags | sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1/p'); do
+	for opt in $unset_opts; do
 		grep -q "^$opt=" "$out/.config" && lost="$lost $opt(unset)"
 	done
 	[ -z "$lost" ] || die "options lost after olddefconfig (missing dependency?):$lost"

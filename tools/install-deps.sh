@@ -4,7 +4,7 @@
 # USAGE: tools/install-deps.sh [-h]
 #
 # Installs the host packages (cross compiler, kernel build deps, QEMU, bats,
-# shellcheck, ccache, the 6.12 kernel source) when any is missing, and unpacks
+# the shell linter, ccache, the 6.12 kernel source) when any is missing, and unpacks
 # the arm64 busybox-static and bash-static packages (downloaded, not installed)
 # into the cache dir. Uses sudo when not root. Safe to run again: it does
 # nothing when everything is there.
@@ -91,9 +91,9 @@ for p in $ARM64_DEBS; do
 	[ -f "$stamp" ] && continue
 	apt_update
 	say "downloading and unpacking $p:arm64"
-	(cd "$CACHE/debs" && apt-get download -q "$p:arm64" >/dev/null) ||
+	(cd "$CACHE/debs" && chmod 755 . && apt-get download -q "$p:arm64" >/dev/null 2>&1) ||
 		die "apt-get download $p:arm64 failed"
-	deb=$(ls -t "$CACHE/debs/${p}_"*_arm64.deb | head -n 1)
+	for deb in "$CACHE/debs/${p}_"*_arm64.deb; do :; done # the last version
 	dpkg-deb -x "$deb" "$ARM64_ROOT"
 	touch "$stamp"
 done

@@ -35,7 +35,8 @@ pristine() {
 for p in "$top"/kernel/patches/*.patch; do
 	[ -f "$p" ] || continue
 	# "+++ b/arch/arm64/kvm/arm.c" -> arch/arm64/kvm/arm.c
-	for f in $(sed -n 's|^+++ b/||p' "$p"); do
+	touched=$(sed -n 's|^+++ b/||p' "$p")
+	for f in $touched; do
 		pristine "$f"
 		if [ ! -f "$stage/$f" ] && [ -f "$KPRISTINE/$f" ]; then
 			mkdir -p "$stage/$(dirname "$f")"
@@ -48,12 +49,13 @@ done
 
 for l in "$top"/kernel/patches/*.files; do
 	[ -f "$l" ] || continue
-	while read -r src dst; do
-		case $src in '#'*|'') continue ;; esac
-		[ -f "$top/$src" ] || die "$(basename "$l"): no $src"
+	name=${l##*/}
+	grep -v '^#' "$l" | while read -r src dst; do
+		[ -n "$src" ] || continue
+		[ -f "$top/$src" ] || die "$name: no $src"
 		mkdir -p "$stage/$(dirname "$dst")"
 		cp "$top/$src" "$stage/$dst"
-	done <"$l"
+	done
 done
 
 ### install what differs, restore what is no longer ours
@@ -66,7 +68,8 @@ for f in $new_list; do
 	fi
 done
 if [ -f "$list" ]; then
-	for f in $(cat "$list"); do
+	old_list=$(cat "$list")
+	for f in $old_list; do
 		echo "$new_list" | grep -qx "$f" && continue
 		if [ -f "$KPRISTINE/$f" ]; then
 			cp "$KPRISTINE/$f" "$KSRC/$f"
