@@ -1,0 +1,848 @@
+#!/bin/sh
+#
+# s2summ.sh - summarise arm64 KVM stage-2 page tables from s2view's ranges.
+#             POSIX sh and awk: runs under busybox, dash and bash.
+#
+# Reads /sys/kernel/kvm/vmN/s2/ (or a saved copy) and prints, per VM: the IPA
+# size, mapped bytes, entries and bytes per level and type (4K pages, 2M and
+# 1G blocks with a 4K granule), huge-page coverage (share of mapped bytes in
+# blocks), fragmentation (ranges, mapped ranges, contiguous mapped runs), the
+# largest mapped run, bytes per permission and memory attribute, and the N
+# largest mapped ranges. --map draws where in the IPA space the VM is mapped;
+# --prom prints Prometheus gauges instead.
+#
+# Figures come from the kernel's counter files when there are some
+# (mapped_bytes, blocks_l1, blocks_l2, pages_l3, table_pages, ipa_bits), from
+# the ranges otherwise; a lone ranges file gives everything. The ranges are
+# read once, in one awk pass: 262,144 lines take 0.6 s with mawk, 3 s with
+# busybox awk on a PC (tools/bench-scripts.sh).
+#
+# USAGE: s2summ.sh [-h] [--map] [--prom] [-n N] [vmN | all | PATH | -]
+#
+#        -h        # help
+#        --map     # a one-screen picture of the mapped part of the IPA space
+#        --prom    # Prometheus text exposition format (gauges)
+#        -n N      # show the N largest mapped ranges (default 5; 0: none)
+#        vmN       # one VM: /sys/kernel/kvm/vmN/s2
+#        all       # every VM (the default)
+#        PATH      # a saved ranges file; a saved vmN/s2 or vmN directory; a
+#                  # saved copy of /sys/kernel/kvm with vm*/ directories
+#        -         # ranges on stdin
+#   eg,
+#        s2summ.sh                      # summarise every VM
+#        s2summ.sh vm3                  # summarise VM 3
+#        s2summ.sh --map vm3            # where VM 3's memory is mapped
+#        s2summ.sh -n 20 vm3            # with its 20 largest mapped ranges
+#        s2summ.sh --prom > /var/lib/node_exporter/textfile/s2view.prom
+#        cp -r /sys/kernel/kvm/vm3 /tmp/vm3; s2summ.sh /tmp/vm3   # later
+#        ssh box cat /sys/kernel/kvm/vm3/s2/ranges | s2summ.sh -
+#
+# Labels (vm="..." in --prom, headings): vmN for a VM, or for a path whose
+# last components are vmN/, vmN/s2/ or vmN/s2/ranges; "host" likewise for
+# host/s2; otherwise the file's or directory's name; "stdin" for -. Characters
+# other than [A-Za-z0-9._:-] become "_". A PATH named like a VM (vm3) is read
+# as the VM: write ./vm3 for the directory.
+#
+# Exit status: 0 done (also when no VM runs: a note goes to stderr); 2 usage
+# error, unknown VM, unreadable or malformed input (a message on stderr names
+# the file and line, and nothing goes to stdout).
+#
+# The environment variable S2VIEW_SYSFS replaces /sys/kernel/kvm (tests, or
+# a saved copy); S2VIEW_HEX=manual makes awk convert hex digit by digit even
+# when it can convert "0x..." itself exactly (tests).
+#
+# REQUIREMENTS: a kernel with s2view (/sys/kernel/kvm/vmN/s2/), root (the
+# files are root-only), a POSIX sh, awk (busybox awk, mawk, gawk), cat, tr,
+# sort.
+#
+set -eu
+
+PROG=${0##*/}
+SYSFS=${S2VIEW_SYSFS:-/sys/kernel/kvm}
+COUNTERS="ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages"
+
+usage() {
+	cat <<USAGE
+USAGE: $PROG [-h] [--map] [--prom] [-n N] [vmN | all | PATH | -]
+   -h        # this help
+   --map     # a picture of the mapped part of the IPA space
+   --prom    # Prometheus text format (gauges)
+   -n N      # show the N largest mapped ranges (default 5; 0: none)
+   vmN       # one VM: $SYSFS/vmN/s2
+   all       # every VM (the default)
+   PATH      # a saved ranges file; a saved vmN/s2 or vmN dir; a saved
+             # copy of $SYSFS with vm*/ dirs
+   -         # ranges on stdin
+  eg,
+       $PROG                  # summarise every VM
+       $PROG vm3              # summarise VM 3
+       $PROG --map vm3        # where VM 3's memory is mapped
+       $PROG -n 20 vm3        # with its 20 largest mapped ranges
+       $PROG --prom > /var/lib/node_exporter/textfile/s2view.prom
+       cat saved-ranges | $PROG -
+USAGE
+}
+
+die() {
+	echo "$PROG: $*" >&2
+	exit 2
+}
+
+usage_error() {
+	echo "$PROG: $*" >&2
+	usage >&2
+	exit 2
+}
+
+### options
+MAP=0
+PROM=0
+TOPN=5
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--map) MAP=1 ;;
+	--prom) PROM=1 ;;
+	-n)
+		[ $# -ge 2 ] || usage_error "-n needs a number"
+		TOPN=$2
+		shift
+		;;
+	-n*) TOPN=${1#-n} ;;
+	--) shift; break ;;
+	-) break ;;
+	-*) usage_error "unknown option $1" ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -le 1 ] || usage_error "one VM, path or - at most (got: $*)"
+case $TOPN in
+'' | *[!0-9]*) usage_error "-n wants a number (got \"$TOPN\")" ;;
+esac
+while :; do # no leading zeros: busybox awk reads 010 as octal
+	case $TOPN in
+	0?*) TOPN=${TOPN#0} ;;
+	*) break ;;
+	esac
+done
+[ "$MAP$PROM" != 11 ] || usage_error "--map and --prom don't go together"
+
+### resolve the input into sources: name dir ranges pidfile (dir: counters)
+label() { # $1 path: vmN or host if it is .../vmN[/s2[/ranges]], else its name
+	p=${1%/}
+	base=${p##*/}
+	if [ -d "$p" ]; then
+		p=$(cd -- "$p" && pwd)
+	else
+		case $p in */*) d=${p%/*} ;; *) d=. ;; esac
+		p=$(cd -- "${d:-/}" && pwd)/$base
+	fi
+	if [ "${p##*/}" = ranges ]; then p=${p%/*}; fi
+	if [ "${p##*/}" = s2 ]; then p=${p%/*}; fi
+	n=${p##*/}
+	if [ "$n" = host ] || is_vm "$n"; then
+		echo "$n"
+	else
+		echo "$base"
+	fi
+}
+
+is_vm() { # $1 is vmN
+	case ${1#vm} in
+	"$1" | '' | *[!0-9]*) return 1 ;;
+	esac
+}
+
+vm_numbers() { # the N of $1/vmN/s2 dirs, in numeric order
+	for d in "$1"/vm[0-9]*; do
+		[ -d "$d/s2" ] || continue
+		n=${d##*/vm}
+		case $n in *[!0-9]*) continue ;; esac
+		echo "$n"
+	done | sort -n
+}
+
+readable() { # $1 ranges file
+	[ -e "$1" ] || die "no $1"
+	[ -r "$1" ] || die "cannot read $1: are you root?"
+}
+
+ARG=${1:-all}
+KIND=path
+case $ARG in
+- | all) KIND=$ARG ;;
+*) if is_vm "$ARG"; then KIND=vm; fi ;;
+esac
+set --
+case $KIND in
+-)
+	set -- stdin "" - ""
+	;;
+all)
+	[ -d "$SYSFS" ] || die "no $SYSFS: is this kernel built with s2view, and KVM" \
+		"initialised? (S2VIEW_SYSFS=DIR reads a saved copy)"
+	if [ ! -r "$SYSFS" ] || [ ! -x "$SYSFS" ]; then
+		die "cannot read $SYSFS: are you root?"
+	fi
+	for n in $(vm_numbers "$SYSFS"); do
+		r=$SYSFS/vm$n/s2/ranges
+		[ -e "$r" ] || continue # the VM just exited
+		readable "$r"
+		set -- "$@" "vm$n" "$SYSFS/vm$n/s2" "$r" "$SYSFS/vm$n/pid"
+	done
+	[ $# -gt 0 ] || echo "$PROG: no VM in $SYSFS (no vmN/s2 directory): none running?" >&2
+	;;
+vm)
+	d=$SYSFS/$ARG
+	if [ ! -d "$d/s2" ]; then
+		[ -d "$SYSFS" ] || die "no $SYSFS: is this kernel built with s2view?" \
+			"(S2VIEW_SYSFS=DIR reads a saved copy)"
+		vms=
+		for n in $(vm_numbers "$SYSFS"); do vms="$vms vm$n"; done
+		die "unknown VM $ARG: no $d/s2 (VMs:${vms:- none}; root?)"
+	fi
+	readable "$d/s2/ranges"
+	set -- "$ARG" "$d/s2" "$d/s2/ranges" "$d/pid"
+	;;
+path)
+	p=$ARG
+	[ -e "$p" ] || die "no such VM, file or directory: $p"
+	if [ -d "$p" ]; then
+		p=${p%/}
+		[ -n "$p" ] || p=/
+		if [ -f "$p/ranges" ]; then # a vmN/s2 copy
+			readable "$p/ranges"
+			pid=
+			case $p in */s2 | s2) pid=${p%s2}pid ;; esac
+			set -- "$(label "$p")" "$p" "$p/ranges" "$pid"
+		elif [ -f "$p/s2/ranges" ]; then # a vmN copy
+			readable "$p/s2/ranges"
+			set -- "$(label "$p")" "$p/s2" "$p/s2/ranges" "$p/pid"
+		else # a copy of /sys/kernel/kvm
+			for n in $(vm_numbers "$p"); do
+				readable "$p/vm$n/s2/ranges"
+				set -- "$@" "vm$n" "$p/vm$n/s2" "$p/vm$n/s2/ranges" "$p/vm$n/pid"
+			done
+			[ $# -gt 0 ] || die "$p: no ranges, s2/ranges or vmN/s2/ranges in it"
+		fi
+	else
+		readable "$p"
+		set -- "$(label "$p")" "" "$p" ""
+	fi
+	;;
+esac
+
+### feed awk: each source's facts and ranges, framed by #S2VIEW- lines
+produce() {
+	while [ $# -ge 4 ]; do
+		printf '#S2VIEW-BEGIN\n#S2VIEW-META name %s\n' "$1"
+		if [ "$3" = - ]; then
+			printf '#S2VIEW-META src <stdin>\n'
+		else
+			printf '#S2VIEW-META src %s\n' "$3"
+		fi
+		if [ -n "$2" ]; then
+			printf '#S2VIEW-META dir %s\n' "$2"
+			for c in $COUNTERS; do
+				[ -f "$2/$c" ] || continue
+				printf '#S2VIEW-META %s ' "$c"
+				tr -d '\n' <"$2/$c" || :
+				echo
+			done
+		fi
+		if [ -n "$4" ] && [ -f "$4" ]; then
+			printf '#S2VIEW-META pid '
+			tr -d '\n' <"$4" || :
+			echo
+		fi
+		# a last line without its newline swallows the EOF line: awk notices
+		if [ "$3" = - ]; then cat; else cat -- "$3"; fi ||
+			printf '\n#S2VIEW-READERR\n'
+		printf '#S2VIEW-EOF\n'
+		shift 4
+	done
+}
+
+### summarise
+rc=0
+# (produce reports errors to awk, which says them; its stderr would only
+# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
+produce "$@" 2>/dev/null | awk -v PROG="$PROG" -v MAP="$MAP" -v PROM="$PROM" -v TOPN="$TOPN" \
+	-v HEXMODE="${S2VIEW_HEX:-}" '
+### begin common awk (identical in s2summ.sh and s2owner.sh; a test checks it)
+# Input: the ranges of one or more page tables, each framed by lines from
+# the shell, e.g.
+#	#S2VIEW-BEGIN
+#	#S2VIEW-META name vm3         (then src, dir, pid and counter files)
+#	#S2VIEW-META ipa_bits 40
+#	0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
+#	...
+#	#S2VIEW-EOF                   (glued to the last line if it has no newline)
+# Per range, sets S (start), E (end), SZ (size), LV (level), TY (type), PE
+# (perms), MA (memattr), ATTR (LV TY PE MA: "3 page rw- normal"), VALID, AF
+# (-1: none), OWNER, STATE and calls the
+# account() of the tool; at the end of a source, checks it is complete and
+# calls finish(). reset() starts a source. Any error: a message on stderr,
+# exit status 2, and END prints nothing.
+
+function fail(msg) {
+	printf "%s: %s: %s\n", PROG, SRC, msg | "cat 1>&2"
+	ERR = 1
+	exit 2
+}
+
+function bad(msg) { # a bad line
+	if (index($0, EOFMARK))
+		msg = "no newline at the end of the last line: truncated file?"
+	fail("line " LN ": " msg)
+}
+
+function note(msg) {
+	printf "%s: %s: note: %s\n", PROG, NAME, msg | "cat 1>&2"
+}
+
+function hexv(s,    v, i) { # 16 hex digits -> number, exact below 2^53
+	if (NATIVEHEX)
+		return ("0x" s) + 0
+	v = 0
+	for (i = 1; i < 16; i += 2)
+		v = v * 256 + H2[substr(s, i, 2)]
+	return v
+}
+
+function hex16(x,    a, b, c, d) { # number -> 16 hex digits
+	d = x % 65536; x = (x - d) / 65536
+	c = x % 65536; x = (x - c) / 65536
+	b = x % 65536; a = (x - b) / 65536
+	return sprintf("%04x%04x%04x%04x", a, b, c, d)
+}
+
+function xsize(b,    u, d) { # exact size in the largest exact unit: 2040K
+	if (b == 0)
+		return "0"
+	u = "BKMGTP"
+	for (d = 1; d < 6 && b % 1024 == 0; d++)
+		b /= 1024
+	return sprintf("%.0f%s", b, substr(u, d, 1))
+}
+
+function hum(b,    d, i) { # human size: 16M, 16.01M, 512G
+	if (b < 1024)
+		return sprintf("%.0f%s", b, b ? "B" : "")
+	d = 1024
+	for (i = 1; i < 5 && b >= d * 1024; i++)
+		d *= 1024
+	if (b % d == 0)
+		return sprintf("%.0f%s", b / d, substr("KMGTP", i, 1))
+	return sprintf("%.2f%s", b / d, substr("KMGTP", i, 1))
+}
+
+function pct(a, b,    p) { # a as a percentage of b: 12.5%, <0.1%
+	if (b <= 0)
+		return "-"
+	p = 100 * a / b
+	if (p > 0 && p < 0.05)
+		return "<0.1%"
+	if (p < 100 && p >= 99.95)
+		return ">99.9%"
+	return sprintf("%.1f%%", p)
+}
+
+function granule(    l, g, any) { # the largest of 64K/16K/4K the ranges fit
+	g = 3
+	for (l = 2; l <= 3; l++)
+		if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
+	if (!any)
+		for (l = 0; l <= 1; l++)
+			if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
+	return any ? g : 0
+}
+
+function attrs() { # check level, type, perms and memattr: set VALID
+	if (!(LV in LVOK))
+		bad("bad level \"" LV "\": want 0, 1, 2 or 3")
+	if (TY == "invalid") {
+		VALID = 0
+		if (PE != "---" || MA != "-")
+			bad("an invalid entry has perms --- and memattr -, not " PE " " MA)
+		return
+	}
+	VALID = 1
+	if (TY == "page") {
+		if (LV != 3)
+			bad("a page is a level-3 entry, not level " LV)
+	} else if (TY == "block") {
+		if (LV == 3)
+			bad("a block is not a level-3 entry")
+	} else {
+		bad("bad type \"" TY "\": want page, block or invalid")
+	}
+	if (PE !~ /^[r-][w-][x-]$/)
+		bad("bad perms \"" PE "\": want rwx with - for absent, e.g. rw-")
+	if (MA !~ /^[a-z][a-z0-9-]*$/)
+		bad("bad memattr \"" MA "\": want normal, normal-nc or device")
+}
+
+function cstart() {
+	INVM = 1; LN = 0; N = 0; LASTE = 0; LASTES = "0000000000000000"
+	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
+	split("", CTR); split("", HAVE); split("", FITG)
+	reset()
+}
+
+BEGIN {
+	EOFMARK = "#S2VIEW-EOF"
+	UNIT["B"] = 1; UNIT["K"] = 1024; UNIT["M"] = 1048576
+	UNIT["G"] = 1073741824; UNIT["T"] = UNIT["G"] * 1024
+	UNIT["P"] = UNIT["T"] * 1024
+	TWO52 = UNIT["P"] * 4
+	LVOK["0"] = LVOK["1"] = LVOK["2"] = LVOK["3"] = 1
+	# candidate granules and the size of an entry per level: GS[g, level]
+	GR[1] = 4096; GR[2] = 16384; GR[3] = 65536
+	for (g = 1; g <= 3; g++) {
+		e = GR[g]
+		for (l = 3; l >= 0; l--) {
+			GS[g, l] = e
+			e *= GR[g] / 8
+		}
+	}
+	# mawk and busybox awk turn "0x..." into its exact value: use that when
+	# it works, else look digits up two at a time
+	split("0x0000000080000000 0x000fffffffffffff 0x0010000000000000", t, " ")
+	NATIVEHEX = HEXMODE != "manual" && t[1] + 0 == 2147483648 &&
+		t[2] + 0 == TWO52 - 1 && t[3] + 0 == TWO52
+	D = "0123456789abcdefABCDEF"
+	for (i = 1; i <= 22; i++)
+		for (j = 1; j <= 22; j++)
+			H2[substr(D, i, 1) substr(D, j, 1)] = \
+			    (i > 16 ? i - 7 : i - 1) * 16 + (j > 16 ? j - 7 : j - 1)
+}
+
+# a new source: #S2VIEW-BEGIN
+/^#S2VIEW-BEGIN$/ {
+	if (INVM) # its EOF line was glued to the last line of the previous one
+		bad("no newline at the end of the last line: truncated file?")
+	cstart()
+	next
+}
+
+# a fact about the source: #S2VIEW-META ipa_bits 40 (or name, src, dir, pid)
+/^#S2VIEW-META / {
+	k = $2
+	v = substr($0, length("#S2VIEW-META ") + length(k) + 2)
+	if (k == "name") { NAME = v; next }
+	if (k == "src") { SRC = v; next }
+	if (k == "dir") { DIR = v; next }
+	if (v !~ /^(0|[1-9][0-9]*)$/) {
+		SRC = DIR "/" k
+		if (k == "pid")
+			SRC = DIR "/../pid"
+		if (v == "")
+			fail("empty: unreadable? are you root?")
+		fail("bad value \"" v "\": want a decimal number")
+	}
+	CTR[k] = v + 0
+	HAVE[k] = 1
+	if (k == "ipa_bits") {
+		if (v + 0 < 1 || v + 0 > 52) {
+			SRC = DIR "/ipa_bits"
+			fail(v " is not between 1 and 52")
+		}
+		IPA = 1
+		for (i = 0; i < v + 0; i++)
+			IPA *= 2
+		IPABITS = v + 0
+	}
+	next
+}
+
+# the ranges could not be read: #S2VIEW-READERR
+/^#S2VIEW-READERR$/ {
+	fail("cannot read the ranges (are you root? did the VM exit?)")
+}
+
+# the end of a source: #S2VIEW-EOF
+/^#S2VIEW-EOF$/ {
+	if (N == 0)
+		fail("no ranges (empty file?)")
+	if (IPA && LASTE != IPA)
+		fail("line " LN ": the ranges stop at 0x" LASTES " but the " IPABITS \
+		    "-bit IPA space goes on to 0x" hex16(IPA) ": truncated file?")
+	if (!IPA) { # a lone ranges file: its end is the IPA size
+		IPA = 1
+		for (IPABITS = 0; IPA < LASTE; IPABITS++)
+			IPA *= 2
+		if (IPA != LASTE)
+			fail("line " LN ": the ranges stop at 0x" LASTES ", not at a power" \
+			    " of two: truncated file?")
+	}
+	GI = granule()
+	finish()
+	INVM = 0
+	next
+}
+
+# a range: 0x0000000080000000-0x0000000080400000 4M 2 block rwx normal af=1
+{
+	LN++
+	if (!INVM)
+		fail("internal error: a range outside a source")
+	if (NF < 6)
+		bad("want 6 fields (start-end size level type perms memattr)" \
+		    " then key=value fields, got " NF)
+	# (a literal regex: busybox awk compiles a dynamic one on every use)
+	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
+	    substr($1, 19, 1) != "-")
+		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")
+	s = substr($1, 3, 16)
+	if (s == LASTES) {
+		S = LASTE
+	} else {
+		S = hexv(s)
+		if (S != LASTE) {
+			if (N == 0)
+				bad("the first range starts at 0x" s ", not at 0")
+			if (S < LASTE)
+				bad("range starts at 0x" s ", before the end of the previous" \
+				    " one (0x" LASTES "): not ascending, or overlapping")
+			bad("gap: range starts at 0x" s " but the previous one ended at" \
+			    " 0x" LASTES)
+		}
+	}
+	e = substr($1, 22, 16)
+	E = hexv(e)
+	if (E <= S)
+		bad("empty or reversed range " $1)
+	if (E > TWO52)
+		bad("end 0x" e " is beyond 2^52")
+	if (IPA && E > IPA)
+		bad("end 0x" e " is beyond the " IPABITS "-bit IPA space")
+	SZ = E - S
+	if ($2 != OKSZS || SZ != OKSZ) { # (checks only what changed: quicker)
+		if ($2 !~ /^[1-9][0-9]*[BKMGTP]$/)
+			bad("bad size \"" $2 "\": want a number and a unit B, K, M, G, T or P")
+		if (substr($2, 1, length($2) - 1) * UNIT[substr($2, length($2))] != SZ)
+			bad("size " $2 " does not match end - start = " xsize(SZ))
+		OKSZS = $2; OKSZ = SZ
+	}
+	LV = $3; TY = $4; PE = $5; MA = $6
+	ATTR = LV " " TY " " PE " " MA
+	if (ATTR in OKATTR) {
+		VALID = OKATTR[ATTR]
+	} else {
+		attrs()
+		OKATTR[ATTR] = VALID
+	}
+	AF = -1; OWNER = ""; STATE = ""
+	if (NF == 7 && $7 == "af=1") # the common case, quicker
+		AF = 1
+	else for (i = 7; i <= NF; i++) {
+		f = $i
+		k = index(f, "=")
+		if (k < 2 || k == length(f))
+			bad("bad field \"" f "\": want key=value")
+		key = substr(f, 1, k - 1)
+		v = substr(f, k + 1)
+		if (key == "af") {
+			if (v != "0" && v != "1")
+				bad("bad af=" v ": want af=0 or af=1")
+			AF = v + 0
+		} else if (key == "owner" || key == "state") {
+			if (v !~ /^[A-Za-z0-9_.-]+$/)
+				bad("bad " f)
+			if (key == "owner")
+				OWNER = v
+			else
+				STATE = v
+		}
+	}
+	# the granules the ranges fit (4K: entries of 4K, 2M, 1G, 512G; 16K,
+	# 64K: larger; fitting one fits the smaller ones): FITG[level] = the
+	# largest, 3 (64K), 2 (16K), 1 (4K) or 0 (none)
+	if (!(LV in FITG))
+		FITG[LV] = 3
+	for (g = FITG[LV]; g && (S % GS[g, LV] || SZ % GS[g, LV]); g--)
+		FITG[LV] = g - 1
+	N++
+	LASTE = E
+	LASTES = e
+	account()
+}
+### end common awk
+
+### s2summ: per source
+function reset() {
+	MAPPED = NMAPPED = NRUNS = RUNOPEN = BIGRUN = BIGS = BIGE = BIGN = 0
+	AF0 = AFSEEN = NTOP = NMS = 0
+	split("", AB); split("", AN); split("", TOPS); split("", TOPL); split("", MS); split("", ME); split("", MK)
+}
+
+function account(    i, k) {
+	if (!VALID) {
+		RUNOPEN = 0
+		return
+	}
+	NMAPPED++
+	MAPPED += SZ
+	AB[ATTR] += SZ # bytes and ranges per level, type, perms and memattr
+	AN[ATTR]++
+	if (AF >= 0)
+		AFSEEN = 1
+	if (AF == 0)
+		AF0 += SZ
+	if (RUNOPEN) {
+		RUNE = E; RUNN++
+	} else {
+		NRUNS++; RUNOPEN = 1
+		RUNS = S; RUNE = E; RUNN = 1
+	}
+	if (RUNE - RUNS > BIGRUN) {
+		BIGRUN = RUNE - RUNS; BIGS = RUNS; BIGE = RUNE; BIGN = RUNN
+	}
+	if (TOPN > 0 && (NTOP < TOPN || SZ > TOPS[NTOP])) {
+		if (NTOP < TOPN)
+			NTOP++
+		for (i = NTOP; i > 1 && TOPS[i - 1] < SZ; i--) {
+			TOPS[i] = TOPS[i - 1]; TOPL[i] = TOPL[i - 1]
+		}
+		TOPS[i] = SZ; TOPL[i] = $0
+	}
+	if (MAP) { # mapped extents, merged when contiguous and of one kind
+		k = (TY == "block")
+		if (NMS && ME[NMS] == S && MK[NMS] == k) {
+			ME[NMS] = E
+		} else {
+			NMS++; MS[NMS] = S; ME[NMS] = E; MK[NMS] = k
+		}
+	}
+}
+
+function esz(l) { return GI ? GS[GI, l] : 0 }
+
+function elabel(l) { return GI ? xsize(GS[GI, l]) : "?" }
+
+function out(s) { OUT = OUT s "\n" }
+
+function lbl(s) { gsub(/[^A-Za-z0-9._:-]/, "_", s); return s }
+
+function prom(name, help, labels, v) {
+	if (!(name in PH)) {
+		PH[name] = help; NPM++; PO[NPM] = name
+	}
+	PS[name] = PS[name] name "{" labels "} " v "\n"
+}
+
+function sortkeys(A, K,    n, k, i, j, t) { # K[1..n]: keys of A, most bytes first
+	n = 0
+	for (k in A)
+		K[++n] = k
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && (A[K[j]] > A[K[j - 1]] || \
+		    A[K[j]] == A[K[j - 1]] && K[j] < K[j - 1]); j--) {
+			t = K[j]; K[j] = K[j - 1]; K[j - 1] = t
+		}
+	return n
+}
+
+# the rows of the level table: l3 page, l2 block, l1 block, l0 block if any
+function rows(    l, n) {
+	n = 0
+	for (l = 3; l >= 0; l--) {
+		if (l == 0 && !BY[0, "block"])
+			continue
+		n++; RL[n] = l; RT[n] = l == 3 ? "page" : "block"
+		RC[n] = l == 3 ? "pages_l3" : "blocks_l" l
+	}
+	return n
+}
+
+function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
+	name = lbl(NAME)
+	split("", BY); split("", PB); split("", PN); split("", MB); split("", MN)
+	for (k in AB) {
+		split(k, fa, " ")
+		BY[fa[1], fa[2]] += AB[k]
+		PB[fa[3]] += AB[k]; PN[fa[3]] += AN[k]
+		MB[fa[4]] += AB[k]; MN[fa[4]] += AN[k]
+	}
+	mapped = HAVE["mapped_bytes"] ? CTR["mapped_bytes"] : MAPPED
+	if (mapped != MAPPED)
+		note(sprintf("kernel mapped_bytes %.0f but the ranges map %.0f", \
+		    mapped, MAPPED) ": did the VM change between the reads?")
+	n = rows()
+	blk = 0
+	for (i = 1; i <= n; i++) {
+		l = RL[i]; t = RT[i]; c = RC[i]
+		if (HAVE[c] && GI) {
+			CNT[i] = CTR[c]; BYT[i] = CTR[c] * esz(l)
+			if (BYT[i] != BY[l, t])
+				note("kernel " c " is " sprintf("%.0f", CTR[c]) " (" hum(BYT[i]) \
+				    ") but the ranges" \
+				    " have " hum(BY[l, t]) ": did the VM change between the reads?")
+		} else if (HAVE[c]) {
+			CNT[i] = CTR[c]; BYT[i] = BY[l, t]
+		} else {
+			CNT[i] = GI ? BY[l, t] / esz(l) : "?"; BYT[i] = BY[l, t]
+		}
+		if (t == "block")
+			blk += BYT[i]
+	}
+	if (PROM) {
+		f = "vm=\"" name "\""
+		prom("s2view_ipa_bytes", "Size of the IPA space in bytes.", f, \
+		    sprintf("%.0f", IPA))
+		prom("s2view_mapped_bytes", "Bytes mapped by valid stage-2 entries.", \
+		    f, sprintf("%.0f", mapped))
+		for (i = 1; i <= n; i++)
+			prom("s2view_bytes", "Bytes mapped, by level and type of entry.", \
+			    f ",level=\"" RL[i] "\",type=\"" RT[i] "\"", sprintf("%.0f", BYT[i]))
+		for (i = 1; i <= n; i++)
+			if (CNT[i] != "?")
+				prom("s2view_entries", "Valid entries, by level and type.", \
+				    f ",level=\"" RL[i] "\",type=\"" RT[i] "\"", \
+				    sprintf("%.0f", CNT[i]))
+		prom("s2view_blocks_ratio", "Share of mapped bytes mapped by" \
+		    " blocks (huge-page coverage), 0 to 1.", f, \
+		    mapped ? sprintf("%.6g", blk / mapped) : 0)
+		prom("s2view_ranges", "Runs of contiguous entries with identical" \
+		    " attributes (fragmentation).", f, N)
+		prom("s2view_mapped_ranges", "Ranges of valid entries.", f, NMAPPED)
+		prom("s2view_largest_run_bytes", "Bytes in the largest run of" \
+		    " contiguous valid entries.", f, sprintf("%.0f", BIGRUN))
+		if (HAVE["table_pages"])
+			prom("s2view_table_pages", "Pages of page-table memory.", f, \
+			    CTR["table_pages"])
+		k = sortkeys(PB, K)
+		for (i = 1; i <= k; i++)
+			prom("s2view_perm_bytes", "Bytes mapped, by permissions.", \
+			    f ",perms=\"" K[i] "\"", sprintf("%.0f", PB[K[i]]))
+		k = sortkeys(MB, K)
+		for (i = 1; i <= k; i++)
+			prom("s2view_memattr_bytes", "Bytes mapped, by memory attribute.", \
+			    f ",memattr=\"" K[i] "\"", sprintf("%.0f", MB[K[i]]))
+		return
+	}
+	if (OUT != "")
+		out("")
+	if (MAP) {
+		drawmap(name)
+		return
+	}
+	out(name (HAVE["pid"] ? " (pid " CTR["pid"] ")" : "") ": " \
+	    (DIR != "" ? DIR : SRC))
+	out(sprintf("%-20s%s (%d bits%s%s)", "IPA space:", hum(IPA), IPABITS, \
+	    HAVE["start_level"] ? ", start level " CTR["start_level"] : "", \
+	    GI && MAPPED ? ", " xsize(GR[GI]) " granule" : ""))
+	out(sprintf("%-20s%s (%.0f bytes, %s of the IPA space)", "mapped:", \
+	    hum(mapped), mapped, pct(mapped, IPA)))
+	if (HAVE["table_pages"])
+		out(sprintf("%-20s%d (%s)", "table pages:", CTR["table_pages"], \
+		    GI ? hum(CTR["table_pages"] * GR[GI]) : "? bytes"))
+	out(sprintf("%-20s%d (%d mapped, in %d contiguous runs)", "ranges:", N, \
+	    NMAPPED, NRUNS))
+	if (BIGRUN)
+		out(sprintf("%-20s%s at 0x%s-0x%s (%d range%s)", "largest mapped run:", \
+		    hum(BIGRUN), hex16(BIGS), hex16(BIGE), BIGN, BIGN > 1 ? "s" : ""))
+	out(sprintf("%-20s%s of mapped bytes are in blocks", "huge-page coverage:", \
+	    pct(blk, mapped)))
+	if (AFSEEN)
+		out(sprintf("%-20s%s (af=0)", "not accessed:", hum(AF0)))
+	out("")
+	out(sprintf("%-5s %-5s %5s %10s %10s %7s", "LEVEL", "TYPE", "ENTRY", \
+	    "ENTRIES", "BYTES", "MAPPED"))
+	for (i = 1; i <= n; i++)
+		out(sprintf("l%-4d %-5s %5s %10s %10s %7s", RL[i], RT[i], elabel(RL[i]), \
+		    CNT[i] == "?" ? "?" : sprintf("%.0f", CNT[i]), hum(BYT[i]), \
+		    pct(BYT[i], mapped)))
+	k = sortkeys(PB, K)
+	if (k) {
+		out("")
+		out(sprintf("%-9s %10s %7s %8s", "PERMS", "BYTES", "MAPPED", "RANGES"))
+		for (i = 1; i <= k; i++)
+			out(sprintf("%-9s %10s %7s %8d", K[i], hum(PB[K[i]]), \
+			    pct(PB[K[i]], MAPPED), PN[K[i]]))
+	}
+	k = sortkeys(MB, K)
+	if (k) {
+		out("")
+		out(sprintf("%-9s %10s %7s %8s", "MEMATTR", "BYTES", "MAPPED", "RANGES"))
+		for (i = 1; i <= k; i++)
+			out(sprintf("%-9s %10s %7s %8d", K[i], hum(MB[K[i]]), \
+			    pct(MB[K[i]], MAPPED), MN[K[i]]))
+	}
+	if (NTOP) {
+		out("")
+		out("TOP " TOPN " MAPPED RANGES")
+		for (i = 1; i <= NTOP; i++) {
+			split(TOPL[i], r, " ")
+			t = sprintf("%s %7s %s %-5s %s %-9s", r[1], r[2], r[3], r[4], r[5], r[6])
+			for (k = 7; k in r; k++)
+				t = t " " r[k]
+			sub(/ +$/, "", t)
+			out(t)
+		}
+	}
+}
+
+# --map: one character per slot, 64 per row, 1024 at most
+function drawmap(name,    s, row, lo, hi, L, H, n, i, k, a, b, ss, r, c, line, ch) {
+	if (!NMS) {
+		out(name ": nothing mapped in the " hum(IPA) " IPA space")
+		return
+	}
+	lo = MS[1]; hi = ME[NMS]
+	for (s = GI ? GR[GI] : 4096; ; s *= 2) {
+		row = s * 64
+		L = int(lo / row) * row
+		H = int((hi + s - 1) / s) * s
+		if ((H - L) / s <= 1024)
+			break
+	}
+	n = (H - L) / s
+	split("", SB); split("", SP)
+	for (i = 1; i <= NMS; i++)
+		for (k = int((MS[i] - L) / s); (ss = L + k * s) < ME[i]; k++) {
+			a = MS[i] > ss ? MS[i] : ss
+			b = ME[i] < ss + s ? ME[i] : ss + s
+			if (MK[i])
+				SB[k] += b - a
+			else
+				SP[k] += b - a
+		}
+	out(name ": map of 0x" hex16(L) "-0x" hex16(H) ", the mapped part of the " \
+	    hum(IPA) " IPA space (0x0000000000000000-0x" hex16(IPA) ")")
+	out("slot " xsize(s) ", " xsize(row) " per row:  B all-block  P all-page" \
+	    "  M mixed or partly mapped  . empty")
+	for (r = 0; r * 64 < n; r++) {
+		line = ""
+		for (c = 0; c < 64 && (k = r * 64 + c) < n; c++) {
+			if (SB[k] + SP[k] == 0)
+				ch = "."
+			else if (SB[k] == s)
+				ch = "B"
+			else if (SP[k] == s)
+				ch = "P"
+			else
+				ch = "M"
+			line = line ch
+		}
+		out("0x" hex16(L + r * row) " " line)
+	}
+}
+
+END {
+	if (ERR)
+		exit 2
+	if (INVM)
+		bad("no newline at the end of the last line: truncated file?")
+	if (PROM) {
+		for (i = 1; i <= NPM; i++)
+			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
+			    PO[i], PS[PO[i]]
+	} else {
+		printf "%s", OUT
+	}
+}
+' || rc=$?
+exit "$rc"

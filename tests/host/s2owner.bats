@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+#
+# s2owner.bats - scripts/s2owner.sh on the host fixture, under dash and
+# busybox sh (S2_SHELLS="dash busybox bash" to add bash). Run: bats tests/host
+
+load scripts-helpers
+
+setup() {
+	export S2VIEW_SYSFS=$FIXTURES
+	unset S2VIEW_HEX
+	HOST=$FIXTURES/host/s2
+}
+
+# owner bytes from the host ranges, summed here: host = valid and not
+# shared-borrowed, or owner=host; borrowed; hyp/ffa/idN; unmapped
+owner_bytes() {
+	local r s e t k own sum=0
+	while read -r r _ _ t _ _ k; do
+		s=${r%%-*}; e=${r#*-}
+		if [ "$t" != invalid ]; then
+			case " $k " in *" state=shared-borrowed "*) own=borrowed ;; *) own=host ;; esac
+		else
+			case " $k " in
+			*" owner="*) own=${k#*owner=}; own=${own%% *}
+				case $own in *[!0-9]*) ;; *) own=id$own ;; esac ;;
+			*) own=unmapped ;;
+			esac
+		fi
+		[ "$own" = "$1" ] && sum=$((sum + e - s))
+	done <"$HOST/ranges"
+	echo "$sum"
+}
+
+@test "-h prints the usage on stdout and exits 0" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh -h
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"USAGE: s2owner.sh"*"--prom"* ]]
+	done
+}
+
+@test "without a host stage-2 view it says to boot with kvm-arm.mode=protected and exits 1" {
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$BATS_TEST_TMPDIR/kvm s2 "$sh" s2owner.sh
+		[ "$status" -eq 1 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"no host stage-2 view"*"kvm-arm.mode=protected"*"root"* ]]
+	done
+}
+
+@test "an unknown option is rejected with status 2 and the usage on stderr only" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --map
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"unknown option --map"*"USAGE:"* ]]
+	done
+}
+
+@test "by default it reads the host dir under the sysfs root" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh
+		[ "$status" -eq 0 ]
+		[[ "$output" == "host stage-2: $HOST"* ]]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "owner bytes are the sums of the ranges, and hyp and ffa match the kernel counters" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom
+		[ "$status" -eq 0 ]
+		for o in host hyp ffa borrowed unmapped; do
+			[ "$(metric "s2view_owner_bytes{owner=\"$o\"}")" = "$(owner_bytes "$o")" ]
+		done
+		[ "$(metric 's2view_owner_bytes{owner="hyp"}')" = "$(cat "$HOST/owner_hyp_bytes")" ]
+		[ "$(metric 's2view_owner_bytes{owner="ffa"}')" = "$(cat "$HOST/owner_ffa_bytes")" ]
+	done
+}
+
+@test "numeric owners are listed as idN" {
+	ids=$(grep -o 'owner=[0-9][0-9]*' "$HOST/ranges" | sort -u | sed 's/owner=/id/')
+	[ -n "$ids" ] || skip "no numeric owner in the host fixture"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh
+		for id in $ids; do
+			[[ "$output" == *$'\n'"$id "* ]]
+		done
+	done
+}
+
+@test "owner bytes add up to the whole IPA space" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom
+		sum=$(printf '%s\n' "$output" | awk '/^s2view_owner_bytes/ { s += $2 } END { printf "%.0f", s }')
+		[ "$sum" = "$((1 << $(cat "$HOST/ipa_bits")))" ]
+		[ "$(metric s2view_host_ipa_bytes)" = "$sum" ]
+	done
+}
+
+@test "state bytes match the kernel counters and add up to the mapped bytes" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom
+		[ "$(metric 's2view_state_bytes{state="shared-owned"}')" = "$(cat "$HOST/state_shared_owned_bytes")" ]
+		[ "$(metric 's2view_state_bytes{state="shared-borrowed"}')" = "$(cat "$HOST/state_shared_borrowed_bytes")" ]
+		sum=$(printf '%s\n' "$output" | awk '/^s2view_state_bytes/ { s += $2 } END { printf "%.0f", s }')
+		[ "$sum" = "$(cat "$HOST/mapped_bytes")" ]
+		[ "$(metric s2view_host_mapped_bytes)" = "$(cat "$HOST/mapped_bytes")" ]
+	done
+}
+
+@test "the owner table shows each owner's share of the IPA space and of the known memory" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"OWNER"*"BYTES"*"%IPA"*"%KNOWN"*"RANGES"* ]]
+		hyp=$(printf '%s\n' "$output" | awk '$1 == "hyp"')
+		n=$(grep -c 'owner=hyp' "$HOST/ranges")
+		echo "hyp row: $hyp"
+		[ "$(echo "$hyp" | awk '{ print $NF }')" = "$n" ]
+		# unmapped is not known memory: no %KNOWN
+		[ "$(printf '%s\n' "$output" | awk '$1 == "unmapped" { print $4 }')" = - ]
+	done
+}
+
+@test "the largest hyp-owned runs merge contiguous hyp ranges, largest first" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh -n 1
+		[ "$status" -eq 0 ]
+		top=$(printf '%s\n' "$output" | sed -n '/^TOP 1 HYP-OWNED RUNS/,$p' | tail -n +2)
+		echo "top: $top"
+		[ "$(printf '%s\n' "$top" | wc -l)" -eq 1 ]
+		[ "$(echo "$top" | awk '{ print $2 }')" = "$FIX_HOST_HYP_RUN" ]
+		s2 "$sh" s2owner.sh -n 0
+		[[ "$output" != *"HYP-OWNED"* ]]
+	done
+}
+
+@test "--prom prints HELP and TYPE once per metric and parseable samples" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom
+		[ "$status" -eq 0 ]
+		[ -z "$(printf '%s\n' "$output" | grep '^# TYPE' | sort | uniq -d)" ]
+		printf '%s\n' "$output" | awk '
+			/^# TYPE / { if ($3 in seen || $4 != "gauge") exit 1; seen[$3] = 1; fam = $3; next }
+			/^# HELP / { next }
+			{ name = $1; sub(/\{.*/, "", name); if (name != fam) exit 1
+			  if ($0 !~ /^[a-z0-9_]+([{][a-z]+="[^"]*"[}])? [0-9.e+-]+$/) exit 1 }'
+	done
+}
+
+@test "a saved ranges file, a saved dir and stdin give the same owners" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom
+		a=$output
+		s2 "$sh" s2owner.sh --prom "$HOST/ranges"
+		[ "$a" = "$output" ]
+		s2 "$sh" s2owner.sh --prom "$FIXTURES/host"
+		[ "$a" = "$output" ]
+		s2 "$sh" s2owner.sh --prom - <"$HOST/ranges"
+		[ "$status" -eq 0 ]
+		[ "$a" = "$output" ]
+	done
+}
+
+@test "kernel counters that disagree with the ranges are noted on stderr" {
+	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/"
+	echo 4096 >"$BATS_TEST_TMPDIR/host/s2/owner_hyp_bytes"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh "$BATS_TEST_TMPDIR/host"
+		[ "$status" -eq 0 ]
+		[[ "$stderr" == *"note: kernel owner_hyp_bytes is 4096"* ]]
+	done
+}
+
+@test "a guest capture without annotations gets a note that it is not a host stage-2" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh "$FIXTURES/$FIX_PAGE_VM/s2/ranges"
+		[ "$status" -eq 0 ]
+		[[ "$stderr" == *"no owner= or state= annotations"* ]]
+	done
+}
+
+@test "a truncated host ranges file is rejected with status 2 and the line number" {
+	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/"
+	n=$(($(wc -l <"$HOST/ranges") - 1))
+	head -n "$n" "$HOST/ranges" >"$BATS_TEST_TMPDIR/host/s2/ranges"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/host" "*line $n:*truncated*"
+}
+
+@test "a last line without its newline is rejected" {
+	printf '%s' "$(cat "$HOST/ranges")" >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r" "*line $(($(wc -l <"$HOST/ranges"))):*no newline*"
+}
+
+@test "a malformed owner annotation is rejected with the line number" {
+	n=$(grep -n 'owner=hyp' "$HOST/ranges" | head -n 1 | cut -d: -f1)
+	sed "${n}s/owner=hyp/owner=/" "$HOST/ranges" >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r" "*line $n:*key=value*"
+	sed "${n}s/owner=hyp/owner=h\"yp/" "$HOST/ranges" >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r2" "*line $n:*bad owner*"
+}
+
+@test "malformed lines are rejected: gap, bad size, bad hex, field count" {
+	small_ranges | sed '2d' >"$BATS_TEST_TMPDIR/r1"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r1" "*line 2:*gap*"
+	small_ranges | sed '3s/ 1022M / 1021M /' >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r2" "*line 3:*does not match*"
+	small_ranges | sed '4s/^0x0000000080000000/0x000000008000000x/' >"$BATS_TEST_TMPDIR/r3"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r3" "*line 4:*hex*"
+	small_ranges | sed '1s/ -$//' >"$BATS_TEST_TMPDIR/r4"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r4" "*line 1:*fields*"
+}
+
+@test "a missing file is rejected with status 2" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh "$BATS_TEST_TMPDIR/nope"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+	done
+}
+
+@test "all shells print the same output" {
+	set -- $S2_SHELLS
+	[ $# -ge 2 ] || skip "only one shell in S2_SHELLS"
+	for mode in "" --prom; do
+		s2 "$1" s2owner.sh $mode
+		a=$output
+		for sh in "$@"; do
+			s2 "$sh" s2owner.sh $mode
+			[ "$status" -eq 0 ]
+			[ "$a" = "$output" ]
+			S2VIEW_HEX=manual s2 "$sh" s2owner.sh $mode
+			[ "$a" = "$output" ]
+		done
+	done
+}
+
+@test "s2owner.sh is shellcheck -s sh clean" {
+	command -v shellcheck >/dev/null || skip "no shellcheck"
+	run shellcheck -s sh "$SCRIPTS/s2owner.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

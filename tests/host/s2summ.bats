@@ -1,0 +1,552 @@
+#!/usr/bin/env bats
+#
+# s2summ.bats - scripts/s2summ.sh on the fixtures, under dash and busybox sh
+# (S2_SHELLS="dash busybox bash" to add bash). Run: bats tests/host
+
+load scripts-helpers
+
+setup() {
+	export S2VIEW_SYSFS=$FIXTURES
+	unset S2VIEW_HEX
+}
+
+### options and usage
+
+@test "-h prints the usage on stdout and exits 0" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -h
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"USAGE: s2summ.sh"*"--map"*"--prom"* ]]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "an unknown option is rejected with status 2 and the usage on stderr only" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --bogus vm1
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"unknown option --bogus"*"USAGE:"* ]]
+	done
+}
+
+@test "-n without a number, and --map with --prom, are usage errors (status 2)" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -n x vm1
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		s2 "$sh" s2summ.sh -n
+		[ "$status" -eq 2 ]
+		s2 "$sh" s2summ.sh --map --prom vm1
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"don't go together"* ]]
+	done
+}
+
+### summaries
+
+@test "with no argument every VM of the sysfs root is summarised, in numeric order" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh
+		[ "$status" -eq 0 ]
+		got=$(printf '%s\n' "$output" | awk '/^vm[0-9]+[ :]/ { print $1 }' | tr -d ':' | xargs)
+		echo "got: $got"
+		[ "$got" = "$FIX_VMS" ]
+	done
+}
+
+@test "the mapped bytes shown are the kernel's mapped_bytes, for every VM" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh "$vm"
+			[ "$status" -eq 0 ]
+			want=$(cat "$FIXTURES/$vm/s2/mapped_bytes")
+			[[ "$output" == *"mapped:"*"($want bytes,"* ]]
+		done
+	done
+}
+
+@test "the level table has the kernel's entry counts, labelled l3 page 4K, l2 block 2M, l1 block 1G" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh "$vm"
+			[ "$status" -eq 0 ]
+			d=$FIXTURES/$vm/s2
+			row3=$(printf '%s\n' "$output" | awk '$1 == "l3" && $2 == "page"')
+			row2=$(printf '%s\n' "$output" | awk '$1 == "l2" && $2 == "block"')
+			row1=$(printf '%s\n' "$output" | awk '$1 == "l1" && $2 == "block"')
+			echo "rows: $row3 / $row2 / $row1"
+			[ "$(echo "$row3" | awk '{ print $3, $4 }')" = "4K $(cat "$d/pages_l3")" ]
+			[ "$(echo "$row2" | awk '{ print $3, $4 }')" = "2M $(cat "$d/blocks_l2")" ]
+			[ "$(echo "$row1" | awk '{ print $3, $4 }')" = "1G $(cat "$d/blocks_l1")" ]
+		done
+	done
+}
+
+@test "huge-page coverage is the share of mapped bytes in blocks" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$FIX_PAGE_VM"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"huge-page coverage: 0.0% of mapped bytes"* ]]
+		s2 "$sh" s2summ.sh --prom "$FIX_BLOCK_VM"
+		[ "$status" -eq 0 ]
+		d=$FIXTURES/$FIX_BLOCK_VM/s2
+		ratio=$(metric "s2view_blocks_ratio{vm=\"$FIX_BLOCK_VM\"}")
+		want=$(awk -v l2="$(cat "$d/blocks_l2")" -v l1="$(cat "$d/blocks_l1")" \
+			-v m="$(cat "$d/mapped_bytes")" 'BEGIN { printf "%.4f", (l2 * 2097152 + l1 * 1073741824) / m }')
+		echo "ratio $ratio want $want"
+		[ "$(awk -v r="$ratio" 'BEGIN { printf "%.4f", r }')" = "$want" ]
+		awk -v r="$ratio" 'BEGIN { exit !(r > 0.5) }'
+	done
+}
+
+@test "ranges and mapped ranges are counted from the ranges file" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh "$vm"
+			[ "$status" -eq 0 ]
+			r=$FIXTURES/$vm/s2/ranges
+			n=$(wc -l <"$r")
+			m=$(grep -vc ' invalid ' "$r")
+			[[ "$output" == *"ranges:"*" $((n)) ($((m)) mapped,"* ]]
+		done
+	done
+}
+
+@test "bytes per permission add up to the mapped bytes, and the fragmented VM has rw- and r-x" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh --prom "$vm"
+			[ "$status" -eq 0 ]
+			sum=$(printf '%s\n' "$output" | awk '/^s2view_perm_bytes/ { s += $2 } END { printf "%.0f", s }')
+			[ "$sum" = "$(cat "$FIXTURES/$vm/s2/mapped_bytes")" ]
+		done
+		s2 "$sh" s2summ.sh "$FIX_FRAG_VM"
+		[[ "$output" == *$'\nrw- '* ]]
+		[[ "$output" == *$'\nr-x '* ]]
+	done
+}
+
+@test "the top N list has N ranges, largest first, and -n 0 drops it" {
+	r=$FIXTURES/$FIX_FRAG_VM/s2/ranges
+	biggest=$(grep -v ' invalid ' "$r" | while read -r _ s _; do echo "$(bytes "$s") $s"; done |
+		sort -rn | head -n 1 | cut -d' ' -f2)
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -n 3 "$FIX_FRAG_VM"
+		[ "$status" -eq 0 ]
+		top=$(printf '%s\n' "$output" | sed -n '/^TOP 3 MAPPED RANGES$/,$p' | tail -n +2)
+		echo "top: $top"
+		[ "$(printf '%s\n' "$top" | wc -l)" -eq 3 ]
+		[ "$(printf '%s\n' "$top" | head -n 1 | awk '{ print $2 }')" = "$biggest" ]
+		s2 "$sh" s2summ.sh -n 0 "$FIX_FRAG_VM"
+		[ "$status" -eq 0 ]
+		[[ "$output" != *"MAPPED RANGES"* ]]
+	done
+}
+
+@test "the largest mapped run spans contiguous valid ranges of any attributes" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$FIX_FRAG_VM"
+		run_bytes=$(metric "s2view_largest_run_bytes{vm=\"$FIX_FRAG_VM\"}")
+		# the longest stretch of valid lines, summed here
+		want=$(awk '$4 != "invalid" { split($1, a, "-"); if (!open) s = a[1]; e = a[2]; open = 1; next }
+			{ if (open) print s, e; open = 0 } END { if (open) print s, e }' \
+			"$FIXTURES/$FIX_FRAG_VM/s2/ranges" |
+			while read -r s e; do echo $((e - s)); done | sort -rn | head -n 1)
+		[ "$run_bytes" = "$want" ]
+	done
+}
+
+### inputs
+
+@test "a lone ranges file gives the same figures as its VM directory" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh --prom "$vm"
+			[ "$status" -eq 0 ]
+			a=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
+			s2 "$sh" s2summ.sh --prom "$FIXTURES/$vm/s2/ranges"
+			[ "$status" -eq 0 ]
+			b=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
+			[ -n "$a" ]
+			[ "$a" = "$b" ]
+		done
+	done
+}
+
+@test "ranges on stdin are summarised under the label stdin" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh - <"$FIXTURES/$FIX_PAGE_VM/s2/ranges"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "stdin: <stdin>"* ]]
+		s2 "$sh" s2summ.sh --prom - <"$FIXTURES/$FIX_PAGE_VM/s2/ranges"
+		[ "$(metric 's2view_mapped_bytes{vm="stdin"}')" = "$(cat "$FIXTURES/$FIX_PAGE_VM/s2/mapped_bytes")" ]
+	done
+}
+
+@test "a saved vmN directory and its s2 directory are labelled vmN" {
+	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
+	for sh in $S2_SHELLS; do
+		for p in "$BATS_TEST_TMPDIR/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/$FIX_PAGE_VM/s2/"; do
+			s2 "$sh" s2summ.sh "$p"
+			[ "$status" -eq 0 ]
+			[[ "$output" == "$FIX_PAGE_VM (pid $(cat "$FIXTURES/$FIX_PAGE_VM/pid")): "* ]]
+		done
+	done
+}
+
+@test "an unknown VM is rejected with status 2, naming the running VMs" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh vm999
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"unknown VM vm999"*"$(echo "$FIX_VMS" | cut -d' ' -f1)"* ]]
+	done
+}
+
+@test "a missing file is rejected with status 2" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/nope"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"nope"* ]]
+	done
+}
+
+@test "no VM running: a note on stderr, nothing on stdout, status 0" {
+	mkdir -p "$BATS_TEST_TMPDIR/kvm"
+	for sh in $S2_SHELLS; do
+		for mode in "" --prom; do
+			S2VIEW_SYSFS=$BATS_TEST_TMPDIR/kvm s2 "$sh" s2summ.sh $mode
+			[ "$status" -eq 0 ]
+			[ -z "$output" ]
+			[[ "$stderr" == *"no VM in"* ]]
+		done
+	done
+}
+
+@test "no sysfs root: status 2 and a hint about the kernel" {
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$BATS_TEST_TMPDIR/none s2 "$sh" s2summ.sh
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"s2view"* ]]
+	done
+}
+
+### bad input: status 2, the line number, nothing on stdout
+
+@test "a truncated ranges file is rejected with status 2 and the line number" {
+	mkdir -p "$BATS_TEST_TMPDIR/vm1/s2"
+	cp "$FIXTURES/$FIX_PAGE_VM/s2/"* "$BATS_TEST_TMPDIR/vm1/s2/"
+	r=$BATS_TEST_TMPDIR/vm1/s2/ranges
+	n=$(($(wc -l <"$FIXTURES/$FIX_PAGE_VM/s2/ranges") - 1))
+	head -n "$n" "$FIXTURES/$FIX_PAGE_VM/s2/ranges" >"$r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm1" "*line $n:*truncated*"
+}
+
+@test "a lone ranges file must end at a power of two" {
+	small_ranges | head -n 2 >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 2:*not at a power of two*truncated*"
+}
+
+@test "a last line without its newline is rejected as truncated" {
+	printf '%s' "$(small_ranges)" >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 4:*no newline*"
+	printf '%s' "$(cat "$FIXTURES/$FIX_FRAG_VM/s2/ranges")" >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line $(($(wc -l <"$FIXTURES/$FIX_FRAG_VM/s2/ranges"))):*no newline*"
+}
+
+@test "a missing newline is caught even after an unknown key=value field" {
+	printf '%s x=y' "$(small_ranges)" >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 4:*no newline*"
+	# and in the first of several VMs
+	cp -r "$FIXTURES" "$BATS_TEST_TMPDIR/kvm"
+	set -- $FIX_VMS
+	r=$BATS_TEST_TMPDIR/kvm/$1/s2/ranges
+	printf '%s x=y' "$(cat "$FIXTURES/$1/s2/ranges")" >"$r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/kvm" "*$1/s2/ranges: line $(($(wc -l <"$FIXTURES/$1/s2/ranges"))):*no newline*"
+}
+
+@test "a line with a wrong field count is rejected with its line number" {
+	small_ranges | sed '2s/ normal af=1$//' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 2:*6 fields*got 5*"
+	{ small_ranges | head -n 2; echo; small_ranges | tail -n 2; } >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line 3:*fields*"
+}
+
+@test "bad hex digits are rejected with the line number" {
+	small_ranges | sed '3s/^0x0000000040200000/0x00000000402g0000/' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 3:*bad start-end*"
+	small_ranges | sed '3s/^0x0000000040200000/0x040200000/' >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line 3:*16 hex digits*"
+}
+
+@test "a size that is malformed or does not match end - start is rejected" {
+	small_ranges | sed '2s/ 2M / 2Q /' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 2:*bad size*"
+	small_ranges | sed '2s/ 2M / 4M /' >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line 2:*does not match*2M*"
+	small_ranges | sed '2s/ 2M / 02M /' >"$BATS_TEST_TMPDIR/r3"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r3" "*line 2:*bad size*"
+}
+
+@test "a gap between ranges is rejected with the line number" {
+	small_ranges | sed '2d' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 2:*gap*"
+}
+
+@test "overlapping or descending ranges are rejected with the line number" {
+	small_ranges | sed '3s/^0x0000000040200000-0x0000000080000000 1022M/0x0000000040100000-0x0000000080000000 1023M/' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 3:*not ascending*"
+	small_ranges | awk 'NR == 2 { l = $0; next } NR == 3 { print; print l; next } 1' >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line 2:*"
+}
+
+@test "ranges not starting at 0 are rejected" {
+	small_ranges | tail -n 3 >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 1:*not at 0*"
+}
+
+@test "entries that contradict the format are rejected: page off level 3, block at 3, perms on invalid, af=2" {
+	small_ranges | sed '2s/ 2 block / 2 page /' >"$BATS_TEST_TMPDIR/r1"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r1" "*line 2:*level-3*"
+	small_ranges | sed '2s/ 2 block / 3 block /' >"$BATS_TEST_TMPDIR/r2"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r2" "*line 2:*block*"
+	small_ranges | sed '1s/ --- -$/ rw- -/' >"$BATS_TEST_TMPDIR/r3"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r3" "*line 1:*invalid*"
+	small_ranges | sed '2s/af=1/af=2/' >"$BATS_TEST_TMPDIR/r4"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r4" "*line 2:*af=2*"
+	small_ranges | sed '2s/ rw- / rwz /' >"$BATS_TEST_TMPDIR/r5"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r5" "*line 2:*perms*"
+	small_ranges | sed '2s/ 2 block / 4 block /' >"$BATS_TEST_TMPDIR/r6"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r6" "*line 2:*level*"
+}
+
+@test "an empty ranges file is rejected with status 2" {
+	: >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*no ranges*"
+}
+
+@test "a bad counter file is rejected with status 2, naming the file" {
+	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
+	echo 4x2 >"$BATS_TEST_TMPDIR/$FIX_PAGE_VM/s2/ipa_bits"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/$FIX_PAGE_VM" "*ipa_bits*bad value*"
+	echo 41 >"$BATS_TEST_TMPDIR/$FIX_PAGE_VM/s2/ipa_bits"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/$FIX_PAGE_VM" "*41-bit*truncated*"
+}
+
+@test "one bad VM among several fails the whole run with nothing on stdout" {
+	cp -r "$FIXTURES" "$BATS_TEST_TMPDIR/kvm"
+	set -- $FIX_VMS
+	r=$BATS_TEST_TMPDIR/kvm/$2/s2/ranges
+	sed -i '2s/ [0-9]*[BKMGTP] / 3Q /' "$r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/kvm" "*$2/s2/ranges: line 2:*"
+}
+
+@test "unknown key=value fields are ignored" {
+	small_ranges | sed '2s/$/ color=blue x.y=1/' >"$BATS_TEST_TMPDIR/r"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$BATS_TEST_TMPDIR/r"
+		[ "$status" -eq 0 ]
+		[ "$(metric 's2view_mapped_bytes{vm="r"}')" = 2097152 ]
+	done
+}
+
+@test "addresses up to 2^52 are exact, with and without awk's own hex conversion" {
+	cat >"$BATS_TEST_TMPDIR/r" <<'EOF'
+0x0000000000000000-0x000ffffffffff000 4398046511100K 0 invalid --- -
+0x000ffffffffff000-0x0010000000000000 4K 3 page rw- normal af=1
+EOF
+	for hex in native manual; do
+		for sh in $S2_SHELLS; do
+			S2VIEW_HEX=$hex s2 "$sh" s2summ.sh --prom "$BATS_TEST_TMPDIR/r"
+			[ "$status" -eq 0 ]
+			[ "$(metric 's2view_ipa_bytes{vm="r"}')" = 4503599627370496 ]
+			[ "$(metric 's2view_mapped_bytes{vm="r"}')" = 4096 ]
+			S2VIEW_HEX=$hex s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/r"
+			[[ "$output" == *"0x000ffffffffff000-0x0010000000000000      4K 3 page"* ]]
+		done
+	done
+	sed -i '2s/-0x0010000000000000 4K/-0x0010000000001000 8K/' "$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 2:*beyond 2^52*"
+}
+
+@test "digit-by-digit hex conversion gives the same output as awk's own" {
+	for sh in $S2_SHELLS; do
+		for mode in "" --map --prom; do
+			s2 "$sh" s2summ.sh $mode
+			[ "$status" -eq 0 ]
+			a=$output
+			S2VIEW_HEX=manual s2 "$sh" s2summ.sh $mode
+			[ "$status" -eq 0 ]
+			[ -n "$a" ]
+			[ "$a" = "$output" ]
+		done
+	done
+}
+
+@test "all shells print the same output" {
+	set -- $S2_SHELLS
+	[ $# -ge 2 ] || skip "only one shell in S2_SHELLS"
+	for mode in "" --map --prom; do
+		s2 "$1" s2summ.sh $mode
+		a=$output
+		for sh in "$@"; do
+			s2 "$sh" s2summ.sh $mode
+			[ "$status" -eq 0 ]
+			[ "$a" = "$output" ]
+		done
+	done
+}
+
+### --map
+
+@test "--map draws at most 16 rows of 64 slots, with the slot size and a legend" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh --map "$vm"
+			[ "$status" -eq 0 ]
+			[[ "$output" == "$vm: map of 0x"*"the mapped part of the"* ]]
+			[[ "$output" == *"slot "*"per row:"*"B all-block"*"P all-page"*"M mixed"*". empty"* ]]
+			rows=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ')
+			[ "$(printf '%s\n' "$rows" | wc -l)" -le 16 ]
+			printf '%s\n' "$rows" | awk '{ if (length($2) > 64 || $2 !~ /^[BPM.]+$/) exit 1 }'
+		done
+	done
+}
+
+@test "--map marks the slots of mapped ranges and leaves empty slots as dots" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh --map "$vm"
+			[ "$status" -eq 0 ]
+			slot=$(bytes "$(printf '%s\n' "$output" | sed -n 's/^slot \([0-9]*[BKMGTP]\),.*/\1/p')")
+			first=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | head -n 1 | cut -d' ' -f1)
+			map=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | cut -d' ' -f2 | tr -d '\n')
+			# every valid range: its first slot is not "."; every slot
+			# with no valid range in it is "."
+			while read -r r _ _ t _; do
+				s=$((${r%%-*})); e=$((${r#*-}))
+				[ "$t" = invalid ] && continue
+				k=$(((s - first) / slot))
+				echo "range $r slot $k: ${map:k:1}"
+				[ "${map:k:1}" != . ]
+			done <"$FIXTURES/$vm/s2/ranges"
+			[[ "$map" == *.* ]]
+		done
+	done
+}
+
+@test "--map shows blocks as B for the THP VM and pages as P for the page-only VM" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --map "$FIX_BLOCK_VM"
+		[[ "$output" == *B* ]]
+		s2 "$sh" s2summ.sh --map "$FIX_PAGE_VM"
+		map=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | cut -d' ' -f2 | tr -d '\n')
+		[[ "$map" == *P* ]]
+		[[ "$map" != *B* ]]
+	done
+}
+
+@test "--map shows a slot only partly covered by a block as M, and sizes slots so the map fits 1024" {
+	cat >"$BATS_TEST_TMPDIR/r" <<'EOF'
+0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
+0x0000000040000000-0x0000000040200000 2M 2 block rw- normal af=1
+0x0000000040200000-0x0000000080000000 1022M 2 invalid --- -
+0x0000000080000000-0x0000000140000000 3G 1 invalid --- -
+0x0000000140000000-0x0000000140001000 4K 3 page rw- normal af=1
+0x0000000140001000-0x0000000140200000 2044K 3 invalid --- -
+0x0000000140200000-0x0000000180000000 1022M 2 invalid --- -
+0x0000000180000000-0x0000000200000000 2G 1 invalid --- -
+EOF
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --map "$BATS_TEST_TMPDIR/r"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"map of 0x0000000040000000-0x0000000140800000,"* ]]
+		[[ "$output" == *$'\nslot 8M, 512M per row:'* ]]
+		map=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | cut -d' ' -f2 | tr -d '\n')
+		echo "map: $map"
+		[ "${#map}" -eq 513 ]
+		[ "${map:0:1}" = M ]
+		[ "${map:512:1}" = M ]
+		[ "$(printf '%s' "$map" | tr -d .)" = MM ]
+	done
+}
+
+### --prom
+
+@test "--prom prints each HELP and TYPE once, before its samples, for several VMs" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom
+		[ "$status" -eq 0 ]
+		dups=$(printf '%s\n' "$output" | grep -E '^# (HELP|TYPE) ' | awk '{ print $2, $3 }' | sort | uniq -d)
+		[ -z "$dups" ]
+		# every sample follows its family's TYPE line, families not split
+		printf '%s\n' "$output" | awk '
+			/^# TYPE / { if ($3 in seen) exit 1; seen[$3] = 1; fam = $3; next }
+			/^# HELP / { next }
+			{ name = $1; sub(/\{.*/, "", name); if (name != fam) exit 1
+			  if ($0 !~ /^[a-z0-9_]+[{][a-z]+="[^"]*"(,[a-z]+="[^"]*")*[}] [0-9.e+-]+$/) exit 1 }'
+		for vm in $FIX_VMS; do
+			metric "s2view_mapped_bytes{vm=\"$vm\"}"
+		done
+	done
+}
+
+@test "--prom gauges match the kernel counters" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom
+		[ "$status" -eq 0 ]
+		for vm in $FIX_VMS; do
+			d=$FIXTURES/$vm/s2
+			[ "$(metric "s2view_mapped_bytes{vm=\"$vm\"}")" = "$(cat "$d/mapped_bytes")" ]
+			[ "$(metric "s2view_ipa_bytes{vm=\"$vm\"}")" = "$((1 << $(cat "$d/ipa_bits")))" ]
+			[ "$(metric "s2view_entries{vm=\"$vm\",level=\"3\",type=\"page\"}")" = "$(cat "$d/pages_l3")" ]
+			[ "$(metric "s2view_entries{vm=\"$vm\",level=\"2\",type=\"block\"}")" = "$(cat "$d/blocks_l2")" ]
+			[ "$(metric "s2view_bytes{vm=\"$vm\",level=\"2\",type=\"block\"}")" = "$(($(cat "$d/blocks_l2") << 21))" ]
+			[ "$(metric "s2view_table_pages{vm=\"$vm\"}")" = "$(cat "$d/table_pages")" ]
+			[ "$(metric "s2view_ranges{vm=\"$vm\"}")" = "$(($(wc -l <"$d/ranges")))" ]
+			[ "$(metric "s2view_mapped_ranges{vm=\"$vm\"}")" = "$(grep -vc ' invalid ' "$d/ranges")" ]
+		done
+	done
+}
+
+@test "the fixtures are consistent: counters match the ranges (no note on stderr)" {
+	for vm in $FIX_VMS; do
+		[ "$(valid_bytes "$FIXTURES/$vm/s2/ranges")" = "$(cat "$FIXTURES/$vm/s2/mapped_bytes")" ]
+	done
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "counters that disagree with the ranges are noted on stderr" {
+	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
+	echo 4096 >"$BATS_TEST_TMPDIR/$FIX_PAGE_VM/s2/mapped_bytes"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/$FIX_PAGE_VM"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"mapped:"*"(4096 bytes"* ]]
+		[[ "$stderr" == *"note: kernel mapped_bytes 4096"* ]]
+	done
+}
+
+### the scripts themselves
+
+@test "the common awk block is identical in s2summ.sh and s2owner.sh" {
+	a=$(sed -n '/^### begin common awk/,/^### end common awk/p' "$SCRIPTS/s2summ.sh")
+	b=$(sed -n '/^### begin common awk/,/^### end common awk/p' "$SCRIPTS/s2owner.sh")
+	[ "$(printf '%s\n' "$a" | wc -l)" -gt 100 ]
+	[ "$a" = "$b" ]
+}
+
+@test "s2summ.sh is shellcheck -s sh clean" {
+	command -v shellcheck >/dev/null || skip "no shellcheck"
+	run shellcheck -s sh "$SCRIPTS/s2summ.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
