@@ -42,15 +42,16 @@ action=$2
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) echo "run-qemu: unknown mode '$mode' (one of: $S2VIEW_MODES)" >&2; exit 2 ;; esac
 case $action in test|demo|shell|sh) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
 
-image=$top/build/Image
+# S2VIEW_IMAGE, S2VIEW_INITRD and S2VIEW_RESULTS override the build/ paths.
+image=${S2VIEW_IMAGE:-$top/build/Image}
 name=$mode
 append="console=ttyAMA0 panic=-1 kvm-arm.mode=$mode s2view.action=$action"
 if [ -n "$debug" ]; then
-	image=$top/build/debug/Image
+	image=${S2VIEW_IMAGE:-$top/build/debug/Image}
 	name=$mode-debug
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
-initrd=$top/build/initramfs.cpio.gz
+initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
 [ -f "$initrd" ] || die "no $initrd: run make"
 
@@ -65,7 +66,7 @@ if [ "$action" = shell ] || [ "$action" = sh ]; then
 	exec "$@"
 fi
 
-results=$top/build/results
+results=${S2VIEW_RESULTS:-$top/build/results}
 mkdir -p "$results"
 log=$results/$name.log
 echo "run-qemu: $*"
