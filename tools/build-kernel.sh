@@ -2,8 +2,10 @@
 # build-kernel.sh - configure and cross-build the s2view arm64 kernel.
 #
 # USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE
+#        tools/build-kernel.sh -u
 #   -d   debug kernel: adds kernel/config/debug.config (KASAN, lockdep,
 #        kmemleak), built in its own O= dir
+#   -u   only unpack the tree and lay the kernel changes on it
 #   e.g. tools/build-kernel.sh build/Image
 #
 # Unpacks Debian's linux-source-6.12 into the cache dir once, lays the
@@ -16,16 +18,27 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
+usage() {
+	echo "USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE | -u" >&2
+	exit 2
+}
+
 variant=default
-while getopts d opt; do
+unpack_only=
+while getopts du opt; do
 	case $opt in
 	d) variant=debug ;;
-	*) echo "USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE" >&2; exit 2 ;;
+	u) unpack_only=1 ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE" >&2; exit 2; }
-image_out=$1
+if [ -n "$unpack_only" ]; then
+	[ $# -eq 0 ] || usage
+else
+	[ $# -eq 1 ] || usage
+	image_out=$1
+fi
 
 frags="$top/kernel/config/s2view.config"
 [ $variant = debug ] && frags="$frags $top/kernel/config/debug.config"
@@ -47,6 +60,7 @@ if [ ! -f "$KSRC/.s2view-unpacked" ]; then
 	touch "$KSRC/.s2view-unpacked"
 fi
 "$top/tools/kernel-overlay.sh"
+[ -z "$unpack_only" ] || exit 0
 
 ### configuration
 mkdir -p "$out"

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The EL1<->EL2 interface of the pKVM host stage-2 snapshot hypercall
+ * (__pkvm_host_s2_snapshot), used by the host stage-2 view in sysfs.
+ *
+ * The host passes one page of memory it exclusively owns, the number of
+ * bytes of it to fill, and the IPA to start at. EL2 fills the page with the
+ * host stage-2 entries it visits from that IPA on, in ascending order, until
+ * the page is full or the IPA space ends, and says where to resume. Only
+ * page-table entries are copied, never the contents of the pages.
+ */
+#ifndef __ARM64_KVM_S2_SNAPSHOT_H__
+#define __ARM64_KVM_S2_SNAPSHOT_H__
+
+#include <linux/types.h>
+
+#include <asm/kvm_pgtable.h>
+
+/* The entry is a table entry (counted, not a range); otherwise a leaf. */
+#define KVM_S2_SNAPSHOT_TABLE		BIT(0)
+
+/* The snapshot's tables use the FWB encoding of memory types. */
+#define KVM_S2_SNAPSHOT_FWB		BIT(0)
+
+/*
+ * Owner ids of annotated invalid host stage-2 entries: the values of
+ * enum pkvm_component_id at EL2, checked there at build time.
+ */
+#define KVM_S2_SNAPSHOT_OWNER_HOST	0
+#define KVM_S2_SNAPSHOT_OWNER_HYP	1
+#define KVM_S2_SNAPSHOT_OWNER_FFA	2
+
+/**
+ * struct kvm_s2_snapshot_entry - one host stage-2 entry
+ * @addr:	IPA at which the walk visited it (inside the entry's range
+ *		for the first entry of a call, else its first address)
+ * @pte:	the raw entry
+ * @level:	its level
+ * @flags:	KVM_S2_SNAPSHOT_TABLE or 0
+ */
+struct kvm_s2_snapshot_entry {
+	u64	addr;
+	u64	pte;
+	s8	level;
+	u8	flags;
+	u8	__pad[6];
+};
+
+/**
+ * struct kvm_s2_snapshot - the page the hypercall fills
+ * @next:	IPA to pass to the next call; 2^@ia_bits when the walk is done
+ * @nr:		entries filled
+ * @ia_bits:	size of the host IPA space, in bits
+ * @start_level: level of the top-level table
+ * @flags:	KVM_S2_SNAPSHOT_FWB or 0
+ * @pgd_pages:	pages of the (possibly concatenated) top-level table
+ * @entries:	the entries
+ */
+struct kvm_s2_snapshot {
+	u64				next;
+	u32				nr;
+	u8				ia_bits;
+	s8				start_level;
+	u8				flags;
+	u8				__pad;
+	u64				pgd_pages;
+	struct kvm_s2_snapshot_entry	entries[];
+};
+
+/*
+ * The smallest buffer the hypercall accepts: a header and room for a chain
+ * of tables from the top level down to a leaf, so that every call makes
+ * progress.
+ */
+#define KVM_S2_SNAPSHOT_MIN_ENTRIES	(KVM_PGTABLE_LAST_LEVEL - \
+					 KVM_PGTABLE_FIRST_LEVEL + 1)
+#define KVM_S2_SNAPSHOT_MIN_SIZE	(sizeof(struct kvm_s2_snapshot) + \
+					 KVM_S2_SNAPSHOT_MIN_ENTRIES * \
+					 sizeof(struct kvm_s2_snapshot_entry))
+
+#endif /* __ARM64_KVM_S2_SNAPSHOT_H__ */

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Stage-2 views in sysfs: the part shared by the VM views (kvm_s2_sysfs.c)
+ * and the pKVM host view (kvm_s2_host.c). A view is a source of stage-2
+ * entries, visited in bounded pieces from a cursor, and fed one by one to
+ * kvm_s2_note(); the rest (runs, counters, the ranges file, formatting) is
+ * common.
+ */
+#ifndef __ARM64_KVM_S2_SYSFS_H__
+#define __ARM64_KVM_S2_SYSFS_H__
+
+#include <linux/kernfs.h>
+#include <linux/kobject.h>
+#include <linux/seq_file.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+
+#include <asm/kvm_pgtable.h>
+
+/* Internal return code of a piece of walk: stop here, all is well. */
+#define KVM_S2_WALK_STOP	(-ENOSPC)
+
+/*
+ * Owner ids of annotated invalid entries that have a name and a counter
+ * (pKVM's enum pkvm_component_id). Invalid entries never carry id 0, the
+ * host's: its counter holds the valid entries the host owns.
+ */
+#define KVM_S2_OWNER_HOST	0
+#define KVM_S2_NR_OWNERS	3
+
+/* Page states of pKVM, from software bits 0 and 1, shifted down. */
+#define KVM_S2_STATE_MASK	(KVM_PGTABLE_PROT_SW0 | KVM_PGTABLE_PROT_SW1)
+#define KVM_S2_STATE_OWNED		0
+#define KVM_S2_STATE_SHARED_OWNED	1
+#define KVM_S2_STATE_SHARED_BORROWED	2
+#define KVM_S2_NR_STATES	4
+
+/**
+ * struct kvm_s2_stats - counters of one stage-2, as in the s2/ files
+ * @ipa_bits:		size of the IPA space, in bits
+ * @start_level:	level of the top-level tables
+ * @leaves:		valid leaf entries (blocks, pages) per level
+ * @table_pages:	pages of the tables themselves, top level included
+ * @mapped_bytes:	bytes mapped by valid leaf entries
+ * @owner_bytes:	bytes of invalid entries annotated with an owner id
+ *			(index: id), and at KVM_S2_OWNER_HOST the bytes of
+ *			valid entries the host owns (owned, shared-owned)
+ * @state_bytes:	bytes of valid entries per page state (index: the
+ *			state's software bits, shifted down)
+ */
+struct kvm_s2_stats {
+	u64	ipa_bits;
+	u64	start_level;
+	u64	leaves[KVM_PGTABLE_LAST_LEVEL + 1];
+	u64	table_pages;
+	u64	mapped_bytes;
+	u64	owner_bytes[KVM_S2_NR_OWNERS];
+	u64	state_bytes[KVM_S2_NR_STATES];
+};
+
+/**
+ * struct kvm_s2_range - one line of "ranges": a run of entries
+ * @start:	IPA of the first entry (or of the cursor, inside a block)
+ * @end:	IPA just past the last entry, exclusive
+ * @level:	level of the entries
+ * @pte:	first entry of the run; its attributes are those of the run
+ */
+struct kvm_s2_range {
+	u64		start;
+	u64		end;
+	s8		level;
+	kvm_pte_t	pte;
+};
+
+struct kvm_s2_walk;
+
+/**
+ * struct kvm_s2_view_ops - what a view provides
+ * @piece:	visit a bounded number of entries from @w->cursor on, feeding
+ *		each to kvm_s2_note() (tables to kvm_s2_note_table() when
+ *		counting) until it returns KVM_S2_WALK_STOP or the IPA space
+ *		ends. Returns 0, or -ENOENT when the tables are gone, or -errno.
+ * @show_extra:	print the view's own key=value fields of a range
+ * @release:	free what the view attached to an open ranges file
+ */
+struct kvm_s2_view_ops {
+	int	(*piece)(struct kvm_s2_walk *w);
+	void	(*show_extra)(struct seq_file *m, kvm_pte_t pte);
+	void	(*release)(void *src);
+};
+
+/**
+ * struct kvm_s2_walk - one walk over a stage-2, done in bounded pieces
+ * @ops:	the view
+ * @src:	the view's source (the VM, the host snapshot buffer)
+ * @cursor:	next IPA to visit; a piece starts here
+ * @limit:	top of the IPA space, exclusive
+ * @budget:	entries this piece may still visit
+ * @run:	the range being built (ranges mode)
+ * @stats:	the counters being summed (counting mode), or NULL
+ * @done:	the run ended at @cursor, which starts the next one
+ */
+struct kvm_s2_walk {
+	const struct kvm_s2_view_ops	*ops;
+	void				*src;
+	u64				cursor;
+	u64				limit;
+	unsigned int			budget;
+	struct kvm_s2_range		run;
+	struct kvm_s2_stats		*stats;
+	bool				done;
+};
+
+/**
+ * struct kvm_s2_ranges_file - per-open state of a "ranges" file
+ * @ops:	the view
+ * @src:	the view's source, released with @ops->release
+ * @limit:	top of the IPA space, fixed at open
+ * @start_level: start level of the tables, fixed at open
+ * @fwb:	memory-type encoding of the tables
+ * @cur:	the range at the seq_file position, if @cur.end > @cur.start
+ * @release_work: releases @src after the file is released, see
+ *		kvm_s2_ranges_release()
+ *
+ * Only the reader of this open file uses it (kernfs serialises the seq_file
+ * operations of an open file with its mutex).
+ */
+struct kvm_s2_ranges_file {
+	const struct kvm_s2_view_ops	*ops;
+	void				*src;
+	u64				limit;
+	s8				start_level;
+	bool				fwb;
+	struct kvm_s2_range		cur;
+	struct work_struct		release_work;
+};
+
+extern struct kobject *kvm_s2_root;
+
+int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte);
+void kvm_s2_note_table(struct kvm_s2_walk *w, u64 addr, s8 level);
+int kvm_s2_walk(struct kvm_s2_walk *w);
+int kvm_s2_get_stats(const struct kvm_s2_view_ops *ops, void *src,
+		     struct kvm_s2_stats *stats);
+void kvm_s2_ranges_release(struct kernfs_open_file *of);
+int kvm_s2_add_ranges(struct kobject *kobj, const char *group,
+		      const struct kernfs_ops *ops, void *priv);
+ssize_t kvm_s2_stat_emit(char *buf, const struct kvm_s2_stats *stats,
+			 size_t offset);
+
+void *kvm_s2_ranges_start(struct seq_file *m, loff_t *pos);
+void *kvm_s2_ranges_next(struct seq_file *m, void *v, loff_t *pos);
+void kvm_s2_ranges_stop(struct seq_file *m, void *v);
+int kvm_s2_ranges_show(struct seq_file *m, void *v);
+
+/* The kernfs operations of a ranges file; @_open sets of->priv up. */
+#define KVM_S2_RANGES_KFOPS(_open) {					\
+	.open		= _open,					\
+	.release	= kvm_s2_ranges_release,			\
+	.seq_start	= kvm_s2_ranges_start,				\
+	.seq_next	= kvm_s2_ranges_next,				\
+	.seq_stop	= kvm_s2_ranges_stop,				\
+	.seq_show	= kvm_s2_ranges_show,				\
+}
+
+/*
+ * A counter file: the offset of its u64 in struct kvm_s2_stats. Each view
+ * gives the .show that computes the stats from its source.
+ */
+struct kvm_s2_stat_attr {
+	struct kobj_attribute	attr;
+	size_t			offset;
+};
+
+#define KVM_S2_STAT_ATTR(_prefix, _name, _field, _show)			\
+	static struct kvm_s2_stat_attr _prefix##_##_name = {		\
+		.attr	= __ATTR(_name, 0400, _show, NULL),		\
+		.offset	= offsetof(struct kvm_s2_stats, _field),	\
+	}
+
+#endif /* __ARM64_KVM_S2_SYSFS_H__ */
