@@ -9,23 +9,10 @@ setup_file() {
 	echo 8 >/proc/sys/vm/nr_hugepages
 }
 
-# Valid 4K pages of the upstream dump of pid $1 in [lo, hi): lines with
-# attribute columns after the level (invalid ranges have none). Lines whose
-# end is not after their start (upstream's corrupt first line) are skipped.
+# Valid 4K pages of the upstream dump of pid $1 in [lo, hi), relative to lo.
 upstream_mapped_pages() {
-	debugfs_dump "$1" | awk -v lo="$2" -v hi="$3" -v page=$PAGE '
-		function hex(s,  i, n) {
-			n = 0; s = tolower(substr(s, 3))
-			for (i = 1; i <= length(s); i++)
-				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return n
-		}
-		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
-			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
-			for (a = s; a < e; a += page)
-				if (a >= lo && a < hi)
-					print (a - lo) / page
-		}'
+	upstream_pages "$1" | awk -v lo=$(($2 / PAGE)) -v hi=$(($3 / PAGE)) \
+		'$1 >= lo && $1 < hi { print $1 - lo }'
 }
 
 @test "the launcher rejects bad arguments with status 2 and a usage message" {

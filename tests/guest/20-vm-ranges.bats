@@ -135,25 +135,7 @@ sums() {
 	# Ours, per page: "page perms"; upstream's X column means execute-never.
 	awk -v page=$PAGE '$1 != "END" { for (a = $1; a < $2; a += page) print a / page, $5 }' \
 		"$RANGES_OUT" >"$BATS_TEST_TMPDIR/ours"
-	debugfs_dump "$VM_PID" | awk -v page=$PAGE '
-		function hex(s,  i, n) {
-			n = 0; s = tolower(substr(s, 3))
-			for (i = 1; i <= length(s); i++)
-				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return n
-		}
-		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
-			r = w = xn = 0
-			for (i = 4; i <= NF; i++) {
-				if ($i == "R") r = 1
-				if ($i == "W") w = 1
-				if ($i == "X") xn = 1
-			}
-			p = (r ? "r" : "-") (w ? "w" : "-") (xn ? "-" : "x")
-			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
-			for (a = s; a < e; a += page)
-				print a / page, p
-		}' >"$BATS_TEST_TMPDIR/upstream"
+	upstream_pages "$VM_PID" >"$BATS_TEST_TMPDIR/upstream"
 	[ -s "$BATS_TEST_TMPDIR/ours" ]
 	diff "$BATS_TEST_TMPDIR/upstream" "$BATS_TEST_TMPDIR/ours"
 }

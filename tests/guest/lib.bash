@@ -92,3 +92,31 @@ debugfs_dump() {
 	done
 	return 1
 }
+
+# Valid 4K pages of the upstream dump of the VM with pid $1, one
+# "<page number> <perms>" line each. Valid lines have attribute columns
+# after the level (invalid ones have none); upstream's X column means
+# execute-never. Lines whose end is not after their start (upstream's
+# corrupt first line) give nothing.
+upstream_pages() {
+	debugfs_dump "$1" | awk -v page=$PAGE '
+		function hex(s,  i, n) {
+			n = 0; s = tolower(substr(s, 3))
+			for (i = 1; i <= length(s); i++)
+				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return n
+		}
+		# 0x0000000080000000-0x0000000080001000   4K 3   R W X AF
+		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
+			r = w = xn = 0
+			for (i = 4; i <= NF; i++) {
+				if ($i == "R") r = 1
+				if ($i == "W") w = 1
+				if ($i == "X") xn = 1
+			}
+			p = (r ? "r" : "-") (w ? "w" : "-") (xn ? "-" : "x")
+			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
+			for (a = s; a < e; a += page)
+				print a / page, p
+		}'
+}
