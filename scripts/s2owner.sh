@@ -539,7 +539,7 @@ function prom(name, help, labels, v) {
 }
 
 function check(ctr, v, what) { # a kernel counter against the ranges
-	if (HAVE[ctr] && CTR[ctr] != v)
+	if (HAVE[ctr] && CTR[ctr] != v + 0)
 		note(sprintf("kernel %s is %.0f but the ranges have %.0f %s", ctr, \
 		    CTR[ctr], v, what) ": did it change between the reads?")
 }

@@ -49,7 +49,8 @@ done
 cp -a "$top/tests" "$root/tests"
 cp "$top/initramfs/init" "$root/init"
 cp "$top/initramfs/demo.sh" "$root/usr/share/s2view/demo.sh"
-chmod +x "$root/init" "$root/usr/share/s2view/demo.sh"
+cp "$top/initramfs/bench.sh" "$root/usr/share/s2view/bench.sh"
+chmod +x "$root/init" "$root/usr/share/s2view/demo.sh" "$root/usr/share/s2view/bench.sh"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 

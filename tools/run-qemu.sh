@@ -3,10 +3,10 @@
 #
 # USAGE: tools/run-qemu.sh [-d] [-T SECONDS] MODE ACTION
 #   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
-#   ACTION  test | demo | shell | sh     (s2view.action=, see initramfs/init)
+#   ACTION  test | demo | shell | sh | bench  (s2view.action=, see initramfs/init)
 #   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
 #           and a kmemleak scan at the end
-#   -T      give up on a boot after SECONDS (default 1500)
+#   -T      give up on a boot after SECONDS (default 1500, 3600 with -d)
 #   e.g. tools/run-qemu.sh nvhe test
 #
 # For test and demo the console goes to build/results/<MODE>[-debug].log and
@@ -27,7 +27,7 @@ usage() {
 }
 
 debug=
-timeout_s=${S2VIEW_BOOT_TIMEOUT:-1500}
+timeout_s=${S2VIEW_BOOT_TIMEOUT:-}
 while getopts dT: opt; do
 	case $opt in
 	d) debug=1 ;;
@@ -40,7 +40,7 @@ shift $((OPTIND - 1))
 mode=$1
 action=$2
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) echo "run-qemu: unknown mode '$mode' (one of: $S2VIEW_MODES)" >&2; exit 2 ;; esac
-case $action in test|demo|shell|sh) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
+case $action in test|demo|shell|sh|bench) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
 
 # S2VIEW_IMAGE, S2VIEW_INITRD and S2VIEW_RESULTS override the build/ paths.
 image=${S2VIEW_IMAGE:-$top/build/Image}
@@ -48,9 +48,12 @@ name=$mode
 append="console=ttyAMA0 panic=-1 kvm-arm.mode=$mode s2view.action=$action"
 if [ -n "$debug" ]; then
 	image=${S2VIEW_IMAGE:-$top/build/debug/Image}
+	# KASAN and lockdep make the suite several times slower.
+	timeout_s=${timeout_s:-3600}
 	name=$mode-debug
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
+timeout_s=${timeout_s:-1500}
 initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
 [ -f "$initrd" ] || die "no $initrd: run make"

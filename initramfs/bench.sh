@@ -1,0 +1,195 @@
+#!/bin/sh
+# bench.sh - in-guest half of `make bench` (s2view.action=bench, see init).
+#
+# Creates a 1 GiB fully fragmented VM (s2vm -m 1G -b 4k -d: 262,144
+# alternately rw- and r-- pages) and measures, with wall-clock times:
+#   - cat of its whole ranges file: time, bytes, lines, lines per second
+#   - one read of each counter file (each walks the tables once)
+#   - s2summ.sh, s2summ.sh --prom and s2summ.sh --map on that live VM
+#   - a second VM faulting in 512M of 4K pages (s2vm -m 512M -b 4k -x), alone
+#     and while a loop dumps the big VM's ranges: the dump takes
+#     kvm->mmu_lock for reading a table at a time, so vCPU faults go on.
+# Asserts nothing about times. Results go between S2VIEW-BENCH-BEGIN and
+# S2VIEW-BENCH-END, one "name: value unit" line each, under "### section"
+# headers; progress lines start with "bench: ". Exits non-zero only when
+# something fails to run.
+#
+# Knobs (environment): BENCH_RUNS (dumps and script runs each, default 3),
+# BENCH_VM (the big VM's s2vm arguments), BENCH_FAULT (the fault-in VM's).
+set -eu
+
+RUNS=${BENCH_RUNS:-3}
+BIG=${BENCH_VM:--m 1G -b 4k -d}
+FAULT=${BENCH_FAULT:--m 512M -b 4k}
+TMP=$(mktemp -d /tmp/bench.XXXXXX)
+VMPID=
+LOOP=
+
+cleanup() {
+	[ -z "$LOOP" ] || kill "$LOOP" 2>/dev/null || true
+	[ -z "$VMPID" ] || kill "$VMPID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+progress() {
+	echo "bench: $*"
+}
+
+die() {
+	echo "bench: FAILED: $*" >&2
+	exit 1
+}
+
+# seconds since the epoch, with nanoseconds
+now() {
+	date +%s.%N
+}
+
+# since T0 [N]: seconds since T0 (divided by N), 3 decimals
+since() {
+	awk -v a="$1" -v b="$(now)" -v n="${2:-1}" 'BEGIN { printf "%.3f\n", (b - a) / n }'
+}
+
+# result NAME VALUE UNIT
+result() {
+	printf '%-44s %12s %s\n' "$1:" "$2" "$3" >>"$TMP/results"
+}
+
+section() {
+	printf '### %s\n' "$*" >>"$TMP/results"
+}
+
+# best of RUNS runs of "$@" (stdout to /dev/null), in seconds
+best() {
+	b=
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		t0=$(now)
+		"$@" >/dev/null || die "$* failed"
+		t=$(since "$t0")
+		b=$(awk -v t="$t" -v b="$b" 'BEGIN { printf "%.3f", (b == "" || t < b) ? t : b }')
+		i=$((i + 1))
+	done
+	echo "$b"
+}
+
+case $(date +%N) in *[!0-9]*) die "date has no %N" ;; esac
+command -v s2vm >/dev/null || die "no s2vm on PATH"
+: >"$TMP/results"
+
+### the big VM
+progress "starting s2vm $BIG (a minute or so under TCG)"
+t0=$(now)
+# shellcheck disable=SC2086
+s2vm $BIG >"$TMP/big.out" 2>&1 &
+VMPID=$!
+while ! grep -q '^s2vm: ready' "$TMP/big.out"; do
+	kill -0 "$VMPID" 2>/dev/null || die "s2vm $BIG: $(cat "$TMP/big.out")"
+	sleep 0.2
+done
+ready=$(since "$t0")
+VM=
+for d in /sys/kernel/kvm/vm*; do
+	[ "$(cat "$d/pid")" = "$VMPID" ] && VM=${d##*/}
+done
+[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN with pid $VMPID"
+S2=/sys/kernel/kvm/$VM/s2
+progress "$VM ready after $ready s: $(grep '^s2vm: ready' "$TMP/big.out")"
+
+section "setup: s2vm $BIG ($VM), $(grep -c ^processor /proc/cpuinfo) vCPUs, $(sed -n 's/.*kvm-arm.mode=\([a-z]*\).*/\1/p' /proc/cmdline)"
+result "time to ready (create, fault in, dirty pass)" "$ready" s
+result "pages_l3" "$(cat "$S2/pages_l3")" entries
+result "mapped_bytes" "$(cat "$S2/mapped_bytes")" bytes
+result "table_pages" "$(cat "$S2/table_pages")" pages
+
+### the whole dump
+progress "dumping $S2/ranges $RUNS times"
+cat "$S2/ranges" >"$TMP/ranges"
+bytes=$(wc -c <"$TMP/ranges")
+lines=$(wc -l <"$TMP/ranges")
+t=$(best cat "$S2/ranges")
+section "cat $S2/ranges (whole dump, best of $RUNS)"
+result "time" "$t" s
+result "size" "$((bytes))" bytes
+result "lines" "$((lines))" lines
+result "throughput" "$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" lines/s
+result "throughput" "$(awk -v n="$bytes" -v t="$t" 'BEGIN { printf "%.1f", t > 0 ? n / t / 1048576 : 0 }')" MiB/s
+t=$(best dd if="$S2/ranges" of=/dev/null bs=4096)
+result "time with 4K reads (dd bs=4096)" "$t" s
+
+### counters
+progress "reading each counter file"
+section "one read of each counter file (mean of $RUNS)"
+for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
+	t0=$(now)
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		cat "$S2/$f" >/dev/null
+		i=$((i + 1))
+	done
+	result "$f" "$(awk -v s="$(since "$t0" "$RUNS")" 'BEGIN { printf "%.1f", s * 1000 }')" ms
+done
+t0=$(now)
+cat /sys/kernel/kvm/"$VM"/pid >/dev/null
+result "pid" "$(awk -v s="$(since "$t0")" 'BEGIN { printf "%.1f", s * 1000 }')" ms
+
+### the toolkit on the live VM
+section "toolkit on the live $VM (best of $RUNS; busybox sh and awk)"
+for mode in "" --prom --map; do
+	progress "s2summ.sh $mode $VM"
+	# shellcheck disable=SC2086
+	t=$(best s2summ.sh $mode "$VM")
+	result "s2summ.sh ${mode:-(summary)}" "$t" s
+	result "s2summ.sh ${mode:-(summary)} throughput" \
+		"$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" lines/s
+done
+t=$(best s2summ.sh --prom "$TMP/ranges")
+result "s2summ.sh --prom on a saved copy (no sysfs)" "$t" s
+
+### faults during dumps
+# fault_in: seconds for one s2vm -x run of the fault-in VM
+fault_in() {
+	t0=$(now)
+	# shellcheck disable=SC2086
+	s2vm $FAULT -x >"$TMP/fault.out" 2>&1 || die "s2vm $FAULT -x: $(cat "$TMP/fault.out")"
+	since "$t0"
+}
+
+progress "fault-in VM (s2vm $FAULT -x) alone"
+alone=$(fault_in)
+alone2=$(fault_in)
+progress "fault-in VM while a loop dumps $VM's ranges"
+: >"$TMP/dumps"
+(
+	while :; do
+		d0=$(now)
+		cat "$S2/ranges" >/dev/null
+		since "$d0" >>"$TMP/dumps"
+	done
+) &
+LOOP=$!
+sleep 1
+busy=$(fault_in)
+busy2=$(fault_in)
+kill "$LOOP" 2>/dev/null || true
+wait "$LOOP" 2>/dev/null || true
+LOOP=
+touched=$(sed -n 's/^s2vm: ready .* touched=\([0-9]*\).*/\1/p' "$TMP/fault.out")
+
+section "vCPU faults during dumps: s2vm $FAULT -x ($touched pages faulted in), create to exit"
+result "alone, run 1" "$alone" s
+result "alone, run 2" "$alone2" s
+result "during a dump loop of $VM, run 1" "$busy" s
+result "during a dump loop of $VM, run 2" "$busy2" s
+result "slowdown (mean busy / mean alone)" \
+	"$(awk -v a="$alone" -v b="$alone2" -v c="$busy" -v d="$busy2" 'BEGIN { printf "%.2f", (c + d) / (a + b) }')" x
+result "dumps completed in the loop" "$(wc -l <"$TMP/dumps")" dumps
+result "mean dump time in the loop" \
+	"$(awk '{ s += $1; n++ } END { printf "%.3f", n ? s / n : 0 }' "$TMP/dumps")" s
+
+progress "done"
+echo "S2VIEW-BENCH-BEGIN"
+cat "$TMP/results"
+echo "S2VIEW-BENCH-END"

@@ -1,0 +1,71 @@
+#!/bin/sh
+# bench.sh - `make bench`: how fast the views and the toolkit are.
+#
+# USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
+#   MODE  KVM mode of the guest part (default nvhe)
+#   -H    host part only          -G    guest part only
+#   e.g. tools/bench.sh            # both, the guest in nvhe
+#        tools/bench.sh protected  # both, the guest under pKVM
+#
+# 1. host: tools/bench-scripts.sh, s2summ.sh and s2owner.sh on a generated
+#    262,144-line ranges file under dash and busybox sh.
+# 2. guest: one boot of MODE with s2view.action=bench (initramfs/bench.sh):
+#    a 1 GiB fully fragmented VM; time, bytes and lines of a whole dump of
+#    its ranges, a read of each counter, the toolkit on it, and how long a
+#    second VM takes to fault in 512M with and without a concurrent dump
+#    loop. QEMU runs TCG: absolute times are those of an emulated CPU.
+# Prints plain numbers with units under a header per section; asserts
+# nothing about times (it fails only when something does not run). The
+# console log goes to build/results/bench/MODE.log (S2VIEW_RESULTS
+# overrides the directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh).
+#
+# REQUIREMENTS: `make all` (build/Image, build/initramfs.cpio.gz), dash,
+# busybox, qemu-system-aarch64.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/lib.sh"
+
+usage() {
+	sed -n 's/^# \{0,1\}//; 3,7p' "$0"
+}
+
+host=1
+guest=1
+while getopts hHG opt; do
+	case $opt in
+	h) usage; exit 0 ;;
+	H) guest= ;;
+	G) host= ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || { usage >&2; exit 2; }
+mode=${1:-nvhe}
+case " $S2VIEW_MODES " in *" $mode "*) ;; *) die "unknown mode '$mode' (one of: $S2VIEW_MODES)" ;; esac
+
+header() {
+	printf '\n== %s\n' "$*"
+}
+
+if [ -n "$host" ]; then
+	header "host: s2summ.sh and s2owner.sh on a generated 262,144-page ranges file (tools/bench-scripts.sh)"
+	echo "host: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+	"$top/tools/bench-scripts.sh"
+fi
+
+if [ -n "$guest" ]; then
+	results=${S2VIEW_RESULTS:-$top/build/results/bench}
+	mkdir -p "$results"
+	header "guest ($mode, QEMU TCG): booting with s2view.action=bench"
+	# run-qemu.sh shows the console up to the kernel log; keep the
+	# progress lines only, the results come below
+	S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench |
+		grep --line-buffered -E '^(bench: |run-qemu: problems| *'"$mode"': )' || true
+	log=$results/$mode.log
+	[ -f "$log" ] || die "no console log $log"
+	grep -q '^S2VIEW-BENCH-END' "$log" || die "the guest bench did not finish: see $log"
+	grep -q '^S2VIEW-EXIT: 0$' "$log" || die "the guest ended badly: see $log"
+	sed -n '/^S2VIEW-BENCH-BEGIN/,/^S2VIEW-BENCH-END/p' "$log" | sed '1d;$d' |
+		sed "s/^### \(.*\)/\n== guest ($mode): \1/"
+fi
