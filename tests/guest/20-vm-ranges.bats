@@ -183,9 +183,10 @@ sums() {
 		done
 	) &
 	reader=$!
+	# A launcher that does not finish fails this test, not the whole boot.
 	while [ $SECONDS -lt $end ]; do
-		s2vm -m 2M -b 4k -d -x >/dev/null
-		s2vm -m 4M -b thp -x >/dev/null
+		timeout 300 s2vm -m 2M -b 4k -d -x >/dev/null
+		timeout 300 s2vm -m 4M -b thp -x >/dev/null
 	done
 	wait $reader
 	# Files may vanish under the reader; nothing else may go wrong.
