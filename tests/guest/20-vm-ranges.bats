@@ -185,8 +185,8 @@ sums() {
 	reader=$!
 	# A launcher that does not finish fails this test, not the whole boot.
 	while [ $SECONDS -lt $end ]; do
-		timeout 300 s2vm -m 2M -b 4k -d -x >/dev/null
-		timeout 300 s2vm -m 4M -b thp -x >/dev/null
+		timeout 300 s2vm -m 2M -b 4k -d -x >/dev/null || echo "2M launcher: $?" >>"$BATS_TEST_TMPDIR/errors"
+		timeout 300 s2vm -m 4M -b thp -x >/dev/null || echo "4M launcher: $?" >>"$BATS_TEST_TMPDIR/errors"
 	done
 	wait $reader
 	# Files may vanish under the reader; nothing else may go wrong.
