@@ -26,7 +26,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 3,7p' "$0"
+	sed -n 's/^# \{0,1\}//; 4,8p' "$0"
 }
 
 host=1
@@ -58,14 +58,19 @@ if [ -n "$guest" ]; then
 	results=${S2VIEW_RESULTS:-$top/build/results/bench}
 	mkdir -p "$results"
 	header "guest ($mode, QEMU TCG): booting with s2view.action=bench"
-	# run-qemu.sh shows the console up to the kernel log; keep the
-	# progress lines only, the results come below
-	S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench |
-		grep --line-buffered -E '^(bench: |run-qemu: problems| *'"$mode"': )' || true
+	# run-qemu.sh shows the console up to the kernel log: keep the
+	# progress lines here, the results come below from the console log.
+	# Its verdict is not used: for actions other than test it stops
+	# reading the console at S2VIEW-DMESG-BEGIN, so the boot never
+	# shows its S2VIEW-EXIT line.
+	out=$results/$mode.out
+	S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench 2>&1 |
+		tee "$out" | grep --line-buffered '^bench: ' || true
 	log=$results/$mode.log
-	[ -f "$log" ] || die "no console log $log"
-	grep -q '^S2VIEW-BENCH-END' "$log" || die "the guest bench did not finish: see $log"
-	grep -q '^S2VIEW-EXIT: 0$' "$log" || die "the guest ended badly: see $log"
+	if ! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
+		tail -n 5 "$out" >&2
+		die "the guest bench did not finish: see $log"
+	fi
 	sed -n '/^S2VIEW-BENCH-BEGIN/,/^S2VIEW-BENCH-END/p' "$log" | sed '1d;$d' |
 		sed "s/^### \(.*\)/\n== guest ($mode): \1/"
 fi
