@@ -4,17 +4,21 @@
 # Creates a 1 GiB fully fragmented VM (s2vm -m 1G -b 4k -d: 262,144
 # alternately rw- and r-- pages) and measures, with wall-clock times:
 #   - cat of its whole ranges file: time, bytes, lines, lines per second
-#   - one read of each counter file (each walks the tables once)
+#   - one read of each counter file (each walks the tables once), and of
+#     pid (which does not: the cost of cat itself)
 #   - s2summ.sh and s2summ.sh --prom on that live VM (one run each)
-#   - a second VM faulting in 512M of 4K pages (s2vm -m 512M -b 4k -x), alone
-#     and while a loop dumps the big VM's ranges: the dump takes
-#     kvm->mmu_lock for reading a table at a time, so vCPU faults go on.
+#   - a second VM faulting in 512M of 4K pages (s2vm -m 512M -b 4k -x), alone,
+#     while a loop dumps the big VM's ranges, and while a loop cats a saved
+#     copy of them (a loop as busy, without KVM): the dump takes
+#     kvm->mmu_lock for reading a table at a time, so vCPU faults should go
+#     on; comparing the two loops tells lock stalls from CPU contention.
 # Asserts nothing about times. Results go between S2VIEW-BENCH-BEGIN and
 # S2VIEW-BENCH-END, one "name: value unit" line each, under "### section"
 # headers; progress lines start with "bench: ". Exits non-zero only when
 # something fails to run.
 #
-# Knobs (environment): BENCH_RUNS (dumps and counter reads, default 3),
+# Knobs (environment): BENCH_RUNS (whole dumps, default 3), BENCH_READS
+# (reads of each counter file, default 10),
 # BENCH_VM (the big VM's s2vm arguments), BENCH_FAULT (the fault-in VM's).
 set -eu
 
@@ -127,26 +131,30 @@ section "cat $S2/ranges (whole dump, best of $RUNS)"
 result "time" "$t" s
 result "size" "$((bytes))" bytes
 result "lines" "$((lines))" lines
-result "throughput" "$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" lines/s
-result "throughput" "$(awk -v n="$bytes" -v t="$t" 'BEGIN { printf "%.1f", t > 0 ? n / t / 1048576 : 0 }')" MiB/s
+result "throughput" "$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')" lines/s
+result "throughput" "$(awk -v n="$bytes" -v t="$t" 'BEGIN { printf "%.1f", (t > 0 ? n / t / 1048576 : 0) }')" MiB/s
 t=$(best dd if="$S2/ranges" of=/dev/null bs=4096)
 result "time with 4K reads (dd bs=4096)" "$t" s
 
 ### counters
-progress "reading each counter file"
-section "one read of each counter file (mean of $RUNS)"
-for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
+# read_mean FILE: ms per cat of FILE, over READS reads
+READS=${BENCH_READS:-10}
+read_mean() {
 	t0=$(now)
 	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		cat "$S2/$f" >/dev/null
+	while [ "$i" -lt "$READS" ]; do
+		cat "$1" >/dev/null
 		i=$((i + 1))
 	done
-	result "$f" "$(awk -v s="$(since "$t0" "$RUNS")" 'BEGIN { printf "%.1f", s * 1000 }')" ms
+	awk -v s="$(since "$t0" "$READS")" 'BEGIN { printf "%.1f", s * 1000 }'
+}
+
+progress "reading each counter file $READS times"
+section "one read (cat) of each counter file, mean of $READS; pid does not walk: the cost of cat itself"
+for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
+	result "$f" "$(read_mean "$S2/$f")" ms
 done
-t0=$(now)
-cat /sys/kernel/kvm/"$VM"/pid >/dev/null
-result "pid" "$(awk -v s="$(since "$t0")" 'BEGIN { printf "%.1f", s * 1000 }')" ms
+result "pid" "$(read_mean "/sys/kernel/kvm/$VM/pid")" ms
 
 ### the toolkit on the live VM (slow under TCG: one run each)
 section "toolkit on the live $VM (one run each; busybox sh and awk)"
@@ -156,7 +164,7 @@ for mode in "" --prom; do
 	t=$(RUNS=1 best s2summ.sh $mode "$VM")
 	result "s2summ.sh ${mode:-(summary)}" "$t" s
 	result "s2summ.sh ${mode:-(summary)} throughput" \
-		"$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", t > 0 ? n / t : 0 }')" lines/s
+		"$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')" lines/s
 done
 
 ### faults during dumps
@@ -168,25 +176,43 @@ fault_in() {
 	since "$t0"
 }
 
+# loop FILE OUT: cat FILE over and over, the time of each cat into OUT; sets LOOP
+loop() {
+	: >"$2"
+	(
+		while :; do
+			d0=$(now)
+			cat "$1" >/dev/null
+			since "$d0" >>"$2"
+		done
+	) &
+	LOOP=$!
+	sleep 1
+}
+
+stop_loop() {
+	kill "$LOOP" 2>/dev/null || true
+	wait "$LOOP" 2>/dev/null || true
+	LOOP=
+}
+
+mean() {
+	awk '{ s += $1; n++ } END { printf "%.3f", n ? s / n : 0 }' "$1"
+}
+
 progress "fault-in VM (s2vm $FAULT -x) alone"
 alone=$(fault_in)
 alone2=$(fault_in)
 progress "fault-in VM while a loop dumps $VM's ranges"
-: >"$TMP/dumps"
-(
-	while :; do
-		d0=$(now)
-		cat "$S2/ranges" >/dev/null
-		since "$d0" >>"$TMP/dumps"
-	done
-) &
-LOOP=$!
-sleep 1
+loop "$S2/ranges" "$TMP/dumps"
 busy=$(fault_in)
 busy2=$(fault_in)
-kill "$LOOP" 2>/dev/null || true
-wait "$LOOP" 2>/dev/null || true
-LOOP=
+stop_loop
+progress "fault-in VM while a loop cats a saved copy of the ranges (as busy, no KVM)"
+loop "$TMP/ranges" "$TMP/copies"
+ctl=$(fault_in)
+ctl2=$(fault_in)
+stop_loop
 touched=$(sed -n 's/^s2vm: ready .* touched=\([0-9]*\).*/\1/p' "$TMP/fault.out")
 
 section "vCPU faults during dumps: s2vm $FAULT -x ($touched pages faulted in), create to exit"
@@ -194,11 +220,16 @@ result "alone, run 1" "$alone" s
 result "alone, run 2" "$alone2" s
 result "during a dump loop of $VM, run 1" "$busy" s
 result "during a dump loop of $VM, run 2" "$busy2" s
-result "slowdown (mean busy / mean alone)" \
+result "during a cat loop of a saved copy, run 1" "$ctl" s
+result "during a cat loop of a saved copy, run 2" "$ctl2" s
+result "slowdown with dumps (mean / mean alone)" \
 	"$(awk -v a="$alone" -v b="$alone2" -v c="$busy" -v d="$busy2" 'BEGIN { printf "%.2f", (c + d) / (a + b) }')" x
-result "dumps completed in the loop" "$(wc -l <"$TMP/dumps")" dumps
-result "mean dump time in the loop" \
-	"$(awk '{ s += $1; n++ } END { printf "%.3f", n ? s / n : 0 }' "$TMP/dumps")" s
+result "slowdown with the copy loop (mean / mean alone)" \
+	"$(awk -v a="$alone" -v b="$alone2" -v c="$ctl" -v d="$ctl2" 'BEGIN { printf "%.2f", (c + d) / (a + b) }')" x
+result "dumps of $VM completed in the loop" "$(wc -l <"$TMP/dumps")" dumps
+result "mean dump time in the loop" "$(mean "$TMP/dumps")" s
+result "cats of the copy completed in the loop" "$(wc -l <"$TMP/copies")" cats
+result "mean cat time of the copy in the loop" "$(mean "$TMP/copies")" s
 
 progress "done"
 echo "S2VIEW-BENCH-BEGIN"

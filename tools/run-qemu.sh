@@ -81,7 +81,7 @@ timeout -k 10 "$timeout_s" "$@" </dev/null 2>&1 | tee "$log" |
 	if [ "$action" = test ]; then
 		grep --line-buffered -E '^(ok|not ok) ' | sed -u "s/^/  $name: /"
 	else
-		sed -n -u '/S2VIEW-DMESG-BEGIN/q; p'
+		sed -n -u '/S2VIEW-DMESG-BEGIN/,$!p'
 	fi || true
 elapsed=$(($(date +%s) - start))
 
