@@ -43,7 +43,7 @@ cp /usr/bin/bats "$root/usr/bin/bats"
 
 ### s2view
 cp "$s2vm" "$root/usr/local/bin/s2vm"
-for f in "$top"/scripts/*.sh; do
+for f in "$top"/scripts/*.sh "$top"/scripts/s2lib.awk; do
 	[ -f "$f" ] && cp "$f" "$root/usr/local/bin/"
 done
 cp -a "$top/tests" "$root/tests"

@@ -549,11 +549,23 @@ EOF
 
 ### the scripts themselves
 
-@test "the common awk block is identical in s2summ.sh and s2owner.sh" {
-	a=$(sed -n '/^### begin common awk/,/^### end common awk/p' "$SCRIPTS/s2summ.sh")
-	b=$(sed -n '/^### begin common awk/,/^### end common awk/p' "$SCRIPTS/s2owner.sh")
-	[ "$(printf '%s\n' "$a" | wc -l)" -gt 100 ]
-	[ "$a" = "$b" ]
+@test "both tools find s2lib.awk beside them, and without it say so with status 2" {
+	cp "$SCRIPTS/s2summ.sh" "$SCRIPTS/s2owner.sh" "$BATS_TEST_TMPDIR"
+	for sh in $S2_SHELLS; do
+		for tool in s2summ.sh s2owner.sh; do
+			SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" "$tool" "$FIXTURES/host/s2/ranges"
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			[[ "$stderr" == *"cannot read $BATS_TEST_TMPDIR/s2lib.awk: install s2lib.awk beside $tool"* ]]
+		done
+	done
+	cp "$SCRIPTS/s2lib.awk" "$BATS_TEST_TMPDIR"
+	for sh in $S2_SHELLS; do
+		SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" s2owner.sh "$FIXTURES/host/s2/ranges"
+		[ "$status" -eq 0 ]
+		SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" s2summ.sh "$FIXTURES/host/s2/ranges"
+		[ "$status" -eq 0 ]
+	done
 }
 
 @test "s2summ.sh is shellcheck -s sh clean" {

@@ -1,0 +1,308 @@
+# s2lib.awk - what s2summ.sh and s2owner.sh share: reading s2view's ranges.
+#
+# Not a program by itself: each tool runs awk on this text followed by its
+# own, which defines reset() (a source starts), account() (one range) and
+# finish() (a source ended, complete), and prints in END unless ERR is set.
+# The tools find this file beside themselves: install the three together.
+#
+# Variables from the tool: PROG (its name, for messages) and HEXMODE
+# ("manual": convert hex digit by digit even when awk can do it exactly).
+#
+# Input: the ranges of one or more page tables, each framed by lines from
+# the shell, e.g.
+#	#S2VIEW-BEGIN
+#	#S2VIEW-META name vm3         (then src, dir, pid and counter files)
+#	#S2VIEW-META ipa_bits 40
+#	0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
+#	...
+#	#S2VIEW-EOF                   (glued to the last line if it has no newline)
+# Per range, sets S (start), E (end), SZ (size), LV (level), TY (type), PE
+# (perms), MA (memattr), ATTR (LV TY PE MA: "3 page rw- normal"), VALID, AF
+# (-1: none), OWNER, STATE and calls the
+# account() of the tool; at the end of a source, checks it is complete and
+# calls finish(). reset() starts a source. Any error: a message on stderr,
+# exit status 2, and END prints nothing.
+
+function fail(msg) {
+	printf "%s: %s: %s\n", PROG, SRC, msg | "cat 1>&2"
+	ERR = 1
+	exit 2
+}
+
+function bad(msg) { # a bad line
+	if (index($0, EOFMARK))
+		msg = "no newline at the end of the last line: truncated file?"
+	fail("line " LN ": " msg)
+}
+
+function note(msg) {
+	printf "%s: %s: note: %s\n", PROG, NAME, msg | "cat 1>&2"
+}
+
+function hexv(s,    v, i) { # 16 hex digits -> number, exact below 2^53
+	if (NATIVEHEX)
+		return ("0x" s) + 0
+	v = 0
+	for (i = 1; i < 16; i += 2)
+		v = v * 256 + H2[substr(s, i, 2)]
+	return v
+}
+
+function hex16(x,    a, b, c, d) { # number -> 16 hex digits
+	d = x % 65536; x = (x - d) / 65536
+	c = x % 65536; x = (x - c) / 65536
+	b = x % 65536; a = (x - b) / 65536
+	return sprintf("%04x%04x%04x%04x", a, b, c, d)
+}
+
+function xsize(b,    u, d) { # exact size in the largest exact unit: 2040K
+	if (b == 0)
+		return "0"
+	u = "BKMGTP"
+	for (d = 1; d < 6 && b % 1024 == 0; d++)
+		b /= 1024
+	return sprintf("%.0f%s", b, substr(u, d, 1))
+}
+
+function hum(b,    d, i) { # human size: 16M, 16.01M, 512G
+	if (b < 1024)
+		return sprintf("%.0f%s", b, b ? "B" : "")
+	d = 1024
+	for (i = 1; i < 5 && b >= d * 1024; i++)
+		d *= 1024
+	if (b % d == 0)
+		return sprintf("%.0f%s", b / d, substr("KMGTP", i, 1))
+	return sprintf("%.2f%s", b / d, substr("KMGTP", i, 1))
+}
+
+function pct(a, b,    p) { # a as a percentage of b: 12.5%, <0.1%
+	if (b <= 0)
+		return "-"
+	p = 100 * a / b
+	if (p > 0 && p < 0.05)
+		return "<0.1%"
+	if (p < 100 && p >= 99.95)
+		return ">99.9%"
+	return sprintf("%.1f%%", p)
+}
+
+function granule(    l, g, any) { # the largest of 64K/16K/4K the ranges fit
+	g = 3
+	for (l = 2; l <= 3; l++)
+		if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
+	if (!any)
+		for (l = 0; l <= 1; l++)
+			if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
+	return any ? g : 0
+}
+
+function attrs() { # check level, type, perms and memattr: set VALID
+	if (!(LV in LVOK))
+		bad("bad level \"" LV "\": want 0, 1, 2 or 3")
+	if (TY == "invalid") {
+		VALID = 0
+		if (PE != "---" || MA != "-")
+			bad("an invalid entry has perms --- and memattr -, not " PE " " MA)
+		return
+	}
+	VALID = 1
+	if (TY == "page") {
+		if (LV != 3)
+			bad("a page is a level-3 entry, not level " LV)
+	} else if (TY == "block") {
+		if (LV == 3)
+			bad("a block is not a level-3 entry")
+	} else {
+		bad("bad type \"" TY "\": want page, block or invalid")
+	}
+	if (PE !~ /^[r-][w-][x-]$/)
+		bad("bad perms \"" PE "\": want rwx with - for absent, e.g. rw-")
+	if (MA !~ /^[a-z][a-z0-9-]*$/)
+		bad("bad memattr \"" MA "\": want normal, normal-nc or device")
+}
+
+function cstart() {
+	INVM = 1; LN = 0; N = 0; LASTE = 0; LASTES = "0000000000000000"
+	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
+	split("", CTR); split("", HAVE); split("", FITG)
+	reset()
+}
+
+BEGIN {
+	EOFMARK = "#S2VIEW-EOF"
+	UNIT["B"] = 1; UNIT["K"] = 1024; UNIT["M"] = 1048576
+	UNIT["G"] = 1073741824; UNIT["T"] = UNIT["G"] * 1024
+	UNIT["P"] = UNIT["T"] * 1024
+	TWO52 = UNIT["P"] * 4
+	LVOK["0"] = LVOK["1"] = LVOK["2"] = LVOK["3"] = 1
+	# candidate granules and the size of an entry per level: GS[g, level]
+	GR[1] = 4096; GR[2] = 16384; GR[3] = 65536
+	for (g = 1; g <= 3; g++) {
+		e = GR[g]
+		for (l = 3; l >= 0; l--) {
+			GS[g, l] = e
+			e *= GR[g] / 8
+		}
+	}
+	# mawk and busybox awk turn "0x..." into its exact value: use that when
+	# it works, else look digits up two at a time
+	split("0x0000000080000000 0x000fffffffffffff 0x0010000000000000", t, " ")
+	NATIVEHEX = HEXMODE != "manual" && t[1] + 0 == 2147483648 &&
+		t[2] + 0 == TWO52 - 1 && t[3] + 0 == TWO52
+	D = "0123456789abcdefABCDEF"
+	for (i = 1; i <= 22; i++)
+		for (j = 1; j <= 22; j++)
+			H2[substr(D, i, 1) substr(D, j, 1)] = \
+			    (i > 16 ? i - 7 : i - 1) * 16 + (j > 16 ? j - 7 : j - 1)
+}
+
+# a new source: #S2VIEW-BEGIN
+/^#S2VIEW-BEGIN$/ {
+	if (INVM) # its EOF line was glued to the last line of the previous one
+		bad("no newline at the end of the last line: truncated file?")
+	cstart()
+	next
+}
+
+# a fact about the source: #S2VIEW-META ipa_bits 40 (or name, src, dir, pid)
+/^#S2VIEW-META / {
+	k = $2
+	v = substr($0, length("#S2VIEW-META ") + length(k) + 2)
+	if (k == "name") { NAME = v; next }
+	if (k == "src") { SRC = v; next }
+	if (k == "dir") { DIR = v; next }
+	if (v !~ /^(0|[1-9][0-9]*)$/) {
+		SRC = DIR "/" k
+		if (k == "pid")
+			SRC = DIR "/../pid"
+		if (v == "")
+			fail("empty: unreadable? are you root?")
+		fail("bad value \"" v "\": want a decimal number")
+	}
+	CTR[k] = v + 0
+	HAVE[k] = 1
+	if (k == "ipa_bits") {
+		if (v + 0 < 1 || v + 0 > 52) {
+			SRC = DIR "/ipa_bits"
+			fail(v " is not between 1 and 52")
+		}
+		IPA = 1
+		for (i = 0; i < v + 0; i++)
+			IPA *= 2
+		IPABITS = v + 0
+	}
+	next
+}
+
+# the ranges could not be read: #S2VIEW-READERR
+/^#S2VIEW-READERR$/ {
+	fail("cannot read the ranges (are you root? did the VM exit?)")
+}
+
+# the end of a source: #S2VIEW-EOF
+/^#S2VIEW-EOF$/ {
+	if (N == 0)
+		fail("no ranges (empty file?)")
+	if (IPA && LASTE != IPA)
+		fail("line " LN ": the ranges stop at 0x" LASTES " but the " IPABITS \
+		    "-bit IPA space goes on to 0x" hex16(IPA) ": truncated file?")
+	if (!IPA) { # a lone ranges file: its end is the IPA size
+		IPA = 1
+		for (IPABITS = 0; IPA < LASTE; IPABITS++)
+			IPA *= 2
+		if (IPA != LASTE)
+			fail("line " LN ": the ranges stop at 0x" LASTES ", not at a power" \
+			    " of two: truncated file?")
+	}
+	GI = granule()
+	finish()
+	INVM = 0
+	next
+}
+
+# a range: 0x0000000080000000-0x0000000080400000 4M 2 block rwx normal af=1
+{
+	LN++
+	if (!INVM)
+		fail("internal error: a range outside a source")
+	if (NF < 6)
+		bad("want 6 fields (start-end size level type perms memattr)" \
+		    " then key=value fields, got " NF)
+	# (a literal regex: busybox awk compiles a dynamic one on every use)
+	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
+	    substr($1, 19, 1) != "-")
+		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")
+	s = substr($1, 3, 16)
+	if (s == LASTES) {
+		S = LASTE
+	} else {
+		S = hexv(s)
+		if (S != LASTE) {
+			if (N == 0)
+				bad("the first range starts at 0x" s ", not at 0")
+			if (S < LASTE)
+				bad("range starts at 0x" s ", before the end of the previous" \
+				    " one (0x" LASTES "): not ascending, or overlapping")
+			bad("gap: range starts at 0x" s " but the previous one ended at" \
+			    " 0x" LASTES)
+		}
+	}
+	e = substr($1, 22, 16)
+	E = hexv(e)
+	if (E <= S)
+		bad("empty or reversed range " $1)
+	if (E > TWO52)
+		bad("end 0x" e " is beyond 2^52")
+	if (IPA && E > IPA)
+		bad("end 0x" e " is beyond the " IPABITS "-bit IPA space")
+	SZ = E - S
+	if ($2 != OKSZS || SZ != OKSZ) { # (checks only what changed: quicker)
+		if ($2 !~ /^[1-9][0-9]*[BKMGTP]$/)
+			bad("bad size \"" $2 "\": want a number and a unit B, K, M, G, T or P")
+		if (substr($2, 1, length($2) - 1) * UNIT[substr($2, length($2))] != SZ)
+			bad("size " $2 " does not match end - start = " xsize(SZ))
+		OKSZS = $2; OKSZ = SZ
+	}
+	LV = $3; TY = $4; PE = $5; MA = $6
+	ATTR = LV " " TY " " PE " " MA
+	if (ATTR in OKATTR) {
+		VALID = OKATTR[ATTR]
+	} else {
+		attrs()
+		OKATTR[ATTR] = VALID
+	}
+	AF = -1; OWNER = ""; STATE = ""
+	if (NF == 7 && $7 == "af=1") # the common case, quicker
+		AF = 1
+	else for (i = 7; i <= NF; i++) {
+		f = $i
+		k = index(f, "=")
+		if (k < 2 || k == length(f))
+			bad("bad field \"" f "\": want key=value")
+		key = substr(f, 1, k - 1)
+		v = substr(f, k + 1)
+		if (key == "af") {
+			if (v != "0" && v != "1")
+				bad("bad af=" v ": want af=0 or af=1")
+			AF = v + 0
+		} else if (key == "owner" || key == "state") {
+			if (v !~ /^[A-Za-z0-9_.-]+$/)
+				bad("bad " f)
+			if (key == "owner")
+				OWNER = v
+			else
+				STATE = v
+		}
+	}
+	# the granules the ranges fit (4K: entries of 4K, 2M, 1G, 512G; 16K,
+	# 64K: larger; fitting one fits the smaller ones): FITG[level] = the
+	# largest, 3 (64K), 2 (16K), 1 (4K) or 0 (none)
+	if (!(LV in FITG))
+		FITG[LV] = 3
+	for (g = FITG[LV]; g && (S % GS[g, LV] || SZ % GS[g, LV]); g--)
+		FITG[LV] = g - 1
+	N++
+	LASTE = E
+	LASTES = e
+	account()
+}
