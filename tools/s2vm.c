@@ -397,15 +397,22 @@ static void usage(FILE *f)
 		EXIT_WINDOW_IPA + EXIT_WINDOW_SIZE - 1);
 }
 
+/* "s2vm: " and the message on stderr, after what stdout holds. */
+static void vwarn_msg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("s2vm: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 /* Bad arguments: message, usage, exit 2. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("s2vm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_msg(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	usage(stderr);
@@ -418,10 +425,8 @@ die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("s2vm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_msg(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
@@ -434,10 +439,8 @@ die_errno(const char *fmt, ...)
 	int err = errno;
 	va_list ap;
 
-	fflush(stdout);
-	fputs("s2vm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_msg(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " failed: %s (errno %d)\n", strerror(err), err);
 	exit(1);
