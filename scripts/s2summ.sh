@@ -349,6 +349,18 @@ function sortkeys(A, K,    n, k, i, j, t) { # K[1..n]: keys of A, most bytes fir
 	return n
 }
 
+# a table of bytes and ranges per key (perms, memattr), most bytes first
+function bytetable(title, B, R,    k, i) {
+	k = sortkeys(B, K)
+	if (!k)
+		return
+	out("")
+	out(sprintf("%-9s %10s %7s %8s", title, "BYTES", "MAPPED", "RANGES"))
+	for (i = 1; i <= k; i++)
+		out(sprintf("%-9s %10s %7s %8d", K[i], hum(B[K[i]]), \
+		    pct(B[K[i]], MAPPED), R[K[i]]))
+}
+
 # the rows of the level table: l3 page, l2 block, l1 block, l0 block if any
 function rows(    l, n) {
 	n = 0
@@ -459,22 +471,8 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		out(sprintf("l%-4d %-5s %5s %10s %10s %7s", RL[i], RT[i], elabel(RL[i]), \
 		    CNT[i] == "?" ? "?" : sprintf("%.0f", CNT[i]), hum(BYT[i]), \
 		    pct(BYT[i], mapped)))
-	k = sortkeys(PB, K)
-	if (k) {
-		out("")
-		out(sprintf("%-9s %10s %7s %8s", "PERMS", "BYTES", "MAPPED", "RANGES"))
-		for (i = 1; i <= k; i++)
-			out(sprintf("%-9s %10s %7s %8d", K[i], hum(PB[K[i]]), \
-			    pct(PB[K[i]], MAPPED), PN[K[i]]))
-	}
-	k = sortkeys(MB, K)
-	if (k) {
-		out("")
-		out(sprintf("%-9s %10s %7s %8s", "MEMATTR", "BYTES", "MAPPED", "RANGES"))
-		for (i = 1; i <= k; i++)
-			out(sprintf("%-9s %10s %7s %8d", K[i], hum(MB[K[i]]), \
-			    pct(MB[K[i]], MAPPED), MN[K[i]]))
-	}
+	bytetable("PERMS", PB, PN)
+	bytetable("MEMATTR", MB, MN)
 	if (NTOP) {
 		out("")
 		out("TOP " TOPN " MAPPED RANGES")
