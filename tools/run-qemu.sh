@@ -54,6 +54,11 @@ if [ -n "$debug" ]; then
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
 timeout_s=${timeout_s:-1500}
+# The guest dumps its blocked tasks two minutes before the limit.
+if [ "$action" = test ]; then
+	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
+	append="$append s2view.stall=$stall"
+fi
 initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
 [ -f "$initrd" ] || die "no $initrd: run make"
@@ -95,17 +100,35 @@ tr -d '\r' <"$log" >"$log.clean"
 mv "$log.clean" "$log"
 grep -q '^S2VIEW-EXIT: ' "$log" ||
 	problem "no S2VIEW-EXIT line: the boot crashed or hung (limit ${timeout_s} s)"
+if grep -q '^S2VIEW-STALL-BEGIN' "$log"; then
+	dump=$(sed -n '/^S2VIEW-STALL-BEGIN/,/^S2VIEW-STALL-END/p' "$log")
+	# ps rows (pid, stat, command) and sysrq-w's "task:... state:D" lines
+	stuck=$(printf '%s\n' "$dump" |
+		awk '($1 ~ /^[0-9]+$/ && $2 ~ /^D/) || /state:D/' | head -n 10)
+	if [ -n "$stuck" ]; then
+		problem "still running after ${stall} s, with blocked tasks:"
+		problems="$problems
+$(printf '%s\n' "$stuck" | sed 's/^/    /')"
+	else
+		problem "still running after ${stall} s, no task blocked (slow, not stuck); running:"
+		problems="$problems
+$(printf '%s\n' "$dump" | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^R/ && $3 != "{ps}"' |
+			sed 's/^/    /')"
+	fi
+fi
 exit_line=$(grep '^S2VIEW-EXIT: ' "$log" | tail -n 1 || true)
 case $exit_line in
 ""|"S2VIEW-EXIT: 0") ;;
 *) problem "guest ended with '$exit_line'" ;;
 esac
 # Reports of the kernel, in the console log or the dmesg dump.
-oops='Kernel panic|Internal error:|Unable to handle kernel|WARNING: CPU:|BUG:|kernel BUG at|Call trace:|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|hyp panic|nVHE hyp panic'
-if grep -Eq "$oops" "$log"; then
+oops='Kernel panic|blocked for more than|soft lockup|Internal error:|Unable to handle kernel|WARNING: CPU:|BUG:|kernel BUG at|Call trace:|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|hyp panic|nVHE hyp panic'
+# (The backtraces the stall dump asks sysrq for are not reports.)
+reports=$(sed '/^S2VIEW-SYSRQ-BEGIN/,/^S2VIEW-STALL-END/d' "$log" | grep -E "$oops" | sort -u || true)
+if [ -n "$reports" ]; then
 	problem "kernel report in the log:"
 	problems="$problems
-$(grep -E "$oops" "$log" | sort -u | head -n 5 | sed 's/^/    /')"
+$(printf '%s\n' "$reports" | head -n 5 | sed 's/^/    /')"
 fi
 
 passed=0 failed=0 skipped=0
