@@ -54,10 +54,12 @@ if [ -n "$debug" ]; then
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
 timeout_s=${timeout_s:-1500}
-# The guest dumps its blocked tasks two minutes before the limit.
+# A kernel oops ends a test boot at once (a task that dies in the kernel can
+# leave the suite waiting); the guest dumps its blocked tasks two minutes
+# before the limit.
 if [ "$action" = test ]; then
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
-	append="$append s2view.stall=$stall"
+	append="$append oops=panic s2view.stall=$stall"
 fi
 initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
