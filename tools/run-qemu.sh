@@ -98,6 +98,11 @@ problem() {
 	problems="$problems
   $name: $*"
 }
+# details LINES: LINES, indented under the last problem
+details() {
+	problems="$problems
+$(printf '%s\n' "$1" | sed 's/^/    /')"
+}
 tr -d '\r' <"$log" >"$log.clean"
 mv "$log.clean" "$log"
 grep -q '^S2VIEW-EXIT: ' "$log" ||
@@ -109,13 +114,10 @@ if grep -q '^S2VIEW-STALL-BEGIN' "$log"; then
 		awk '($1 ~ /^[0-9]+$/ && $2 ~ /^D/) || /state:D/' | head -n 10)
 	if [ -n "$stuck" ]; then
 		problem "still running after ${stall} s, with blocked tasks:"
-		problems="$problems
-$(printf '%s\n' "$stuck" | sed 's/^/    /')"
+		details "$stuck"
 	else
 		problem "still running after ${stall} s, no task blocked (slow, not stuck); running:"
-		problems="$problems
-$(printf '%s\n' "$dump" | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^R/ && $3 != "{ps}"' |
-			sed 's/^/    /')"
+		details "$(printf '%s\n' "$dump" | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^R/ && $3 != "{ps}"')"
 	fi
 fi
 exit_line=$(grep '^S2VIEW-EXIT: ' "$log" | tail -n 1 || true)
@@ -129,8 +131,7 @@ oops='Kernel panic|blocked for more than|soft lockup|Internal error:|Unable to h
 reports=$(sed '/^S2VIEW-SYSRQ-BEGIN/,/^S2VIEW-STALL-END/d' "$log" | grep -E "$oops" | sort -u || true)
 if [ -n "$reports" ]; then
 	problem "kernel report in the log:"
-	problems="$problems
-$(printf '%s\n' "$reports" | head -n 5 | sed 's/^/    /')"
+	details "$(printf '%s\n' "$reports" | head -n 5)"
 fi
 
 passed=0 failed=0 skipped=0
