@@ -15,7 +15,8 @@
 #    second VM takes to fault in 512M with and without a concurrent dump
 #    loop. QEMU runs TCG: absolute times are those of an emulated CPU.
 # Prints plain numbers with units under a header per section; asserts
-# nothing about times (it fails only when something does not run). The
+# nothing about times (it fails only when something does not run, or the
+# kernel reports a problem: run-qemu.sh's verdict). The
 # console log goes to build/results/bench/MODE.log (S2VIEW_RESULTS
 # overrides the directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh).
 #
@@ -58,18 +59,19 @@ if [ -n "$guest" ]; then
 	results=${S2VIEW_RESULTS:-$top/build/results/bench}
 	mkdir -p "$results"
 	header "guest ($mode, QEMU TCG): booting with s2view.action=bench"
-	# run-qemu.sh shows the console up to the kernel log: keep the
-	# progress lines here, the results come below from the console log.
-	# Its verdict is not used: for actions other than test it stops
-	# reading the console at S2VIEW-DMESG-BEGIN, so the boot never
-	# shows its S2VIEW-EXIT line.
+	# Progress lines as they come; the results below, from the console
+	# log; the verdict (exit status, kernel reports) is run-qemu.sh's.
 	out=$results/$mode.out
-	S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench 2>&1 |
-		tee "$out" | grep --line-buffered '^bench: ' || true
+	{
+		rc=0
+		S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench 2>&1 || rc=$?
+		echo "$rc" >"$results/$mode.status"
+	} | tee "$out" | grep --line-buffered '^bench: ' || true
 	log=$results/$mode.log
-	if ! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
-		tail -n 5 "$out" >&2
-		die "the guest bench did not finish: see $log"
+	if [ "$(cat "$results/$mode.status")" != 0 ] ||
+		! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
+		sed -n '/^run-qemu: problems:/,$p' "$out" >&2
+		die "the guest bench did not finish cleanly: see $log"
 	fi
 	sed -n '/^S2VIEW-BENCH-BEGIN/,/^S2VIEW-BENCH-END/p' "$log" | sed '1d;$d' |
 		sed "s/^### \(.*\)/\n== guest ($mode): \1/"
