@@ -178,6 +178,8 @@ sums() {
 	(
 		while [ $SECONDS -lt $end ]; do
 			for f in /sys/kernel/kvm/vm*/s2/ranges /sys/kernel/kvm/vm*/s2/mapped_bytes; do
+				# cat fails (1) when the VM went away; more is a read
+				# that did not end (timeout: 143) or a crash
 				rc=0
 				timeout 120 cat "$f" >/dev/null 2>>"$BATS_TEST_TMPDIR/errors" || rc=$?
 				[ "$rc" -le 1 ] || echo "$f: read ended with status $rc" >>"$BATS_TEST_TMPDIR/errors"
