@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pKVM host stage-2 snapshot: a debug hypercall that copies host stage-2
- * entries into a page the host provides, a bounded chunk per call.
+ * entries into a page the host shares with EL2, a bounded chunk per call.
  *
- * Buffer rule: the page must be memory that the host owns exclusively (not
- * shared with EL2 or anyone, not owned by EL2, not MMIO), checked under the
- * host stage-2 lock, which is held until the copy is done: the page cannot
- * change hands while EL2 writes to it. The host keeps it pinned (it is a
- * kernel page it allocated). It is not donated for the call: a donation
- * would split the host's block mappings on every call, and the dump would
- * change what it shows. EL2 writes to it through its fixmap, and never reads
- * from it.
+ * Trust rule: the host is not trusted, and every other host CPU may write
+ * the buffer page at any moment during the call. So the page is write-only
+ * for EL2: every bound, count and index of the copy lives in EL2's own
+ * memory (struct snapshot_walk, on the EL2 stack), entries are stored at
+ * indexes EL2 counts itself, and the header is stored once, at the end,
+ * from those EL2 values. Nothing EL2 does depends on what is in the page.
+ * The arguments are the registers of the call, checked before use.
+ *
+ * Ownership rule: EL2 writes only to a page the host has shared with it
+ * (host state shared-owned, EL2 state shared-borrowed) and that EL2 does not
+ * use for anything else; the page is pinned for the call, so the host
+ * cannot unshare it (or have it pinned twice) until the copy is done. The
+ * host shares its buffer once, so a dump never changes the host stage-2.
  *
  * Lock rule: one call holds the host stage-2 lock for at most one page worth
  * of entries (KVM_S2_SNAPSHOT_MAX_ENTRIES).
@@ -24,10 +29,6 @@
 #include <nvhe/mem_protect.h>
 #include <nvhe/mm.h>
 
-#define KVM_S2_SNAPSHOT_MAX_ENTRIES					\
-	((PAGE_SIZE - sizeof(struct kvm_s2_snapshot)) /			\
-	 sizeof(struct kvm_s2_snapshot_entry))
-
 /* Internal return code of the visitor: the buffer is full. */
 #define SNAPSHOT_FULL	(-ENOSPC)
 
@@ -35,10 +36,16 @@ static_assert(KVM_S2_SNAPSHOT_OWNER_HOST == PKVM_ID_HOST);
 static_assert(KVM_S2_SNAPSHOT_OWNER_HYP == PKVM_ID_HYP);
 static_assert(KVM_S2_SNAPSHOT_OWNER_FFA == PKVM_ID_FFA);
 
+/*
+ * State of one call, all in EL2 memory: @entries is where the entries go
+ * (the host's page, written only), @nr and @max are EL2's own count and
+ * bound, @next the IPA to resume at.
+ */
 struct snapshot_walk {
-	struct kvm_s2_snapshot	*snap;
-	u32			max;
-	u64			next;
+	struct kvm_s2_snapshot_entry	*entries;
+	u32				nr;
+	u32				max;
+	u64				next;
 };
 
 /*
@@ -59,18 +66,20 @@ static int snapshot_visitor(const struct kvm_pgtable_visit_ctx *ctx,
 			    enum kvm_pgtable_walk_flags visit)
 {
 	struct snapshot_walk *w = ctx->arg;
-	struct kvm_s2_snapshot_entry *e;
+	struct kvm_s2_snapshot_entry e = {
+		.addr	= ctx->addr,
+		.pte	= ctx->old,
+		.level	= ctx->level,
+		.flags	= visit == KVM_PGTABLE_WALK_TABLE_PRE ?
+			  KVM_S2_SNAPSHOT_TABLE : 0,
+	};
 
-	if (w->max - w->snap->nr < snapshot_room_needed(ctx->level, visit)) {
+	if (w->max - w->nr < snapshot_room_needed(ctx->level, visit)) {
 		w->next = ctx->addr;
 		return SNAPSHOT_FULL;
 	}
 
-	e = &w->snap->entries[w->snap->nr++];
-	e->addr = ctx->addr;
-	e->pte = ctx->old;
-	e->level = ctx->level;
-	e->flags = visit == KVM_PGTABLE_WALK_TABLE_PRE ? KVM_S2_SNAPSHOT_TABLE : 0;
+	w->entries[w->nr++] = e;
 	return 0;
 }
 
@@ -85,13 +94,14 @@ static int snapshot_check_args(u64 buf, u64 size, u64 ipa)
 	return 0;
 }
 
+/* Fills @snap, which EL2 only writes to; the host stage-2 lock is held. */
 static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
 {
 	struct kvm_pgtable *pgt = &host_mmu.pgt;
 	struct snapshot_walk w = {
-		.snap	= snap,
-		.max	= min_t(u64, KVM_S2_SNAPSHOT_MAX_ENTRIES,
-				(size - sizeof(*snap)) / sizeof(snap->entries[0])),
+		.entries = snap->entries,
+		.max	 = min_t(u64, KVM_S2_SNAPSHOT_MAX_ENTRIES,
+				 (size - sizeof(*snap)) / sizeof(snap->entries[0])),
 	};
 	struct kvm_pgtable_walker walker = {
 		.cb	= snapshot_visitor,
@@ -99,30 +109,36 @@ static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
 		.flags	= KVM_PGTABLE_WALK_LEAF | KVM_PGTABLE_WALK_TABLE_PRE,
 	};
 	u64 limit = BIT_ULL(pgt->ia_bits);
+	struct kvm_s2_snapshot hdr = {
+		.ia_bits	= pgt->ia_bits,
+		.start_level	= pgt->start_level,
+		.flags		= kvm_pgtable_stage2_has_fwb(pgt) ?
+				  KVM_S2_SNAPSHOT_FWB : 0,
+		.pgd_pages	= kvm_pgtable_stage2_pgd_size(host_mmu.arch.mmu.vtcr) >>
+				  PAGE_SHIFT,
+	};
 	int ret;
-
-	snap->nr = 0;
-	snap->ia_bits = pgt->ia_bits;
-	snap->start_level = pgt->start_level;
-	snap->flags = kvm_pgtable_stage2_has_fwb(pgt) ? KVM_S2_SNAPSHOT_FWB : 0;
-	snap->pgd_pages = kvm_pgtable_stage2_pgd_size(host_mmu.arch.mmu.vtcr) >>
-			  PAGE_SHIFT;
 
 	ret = kvm_pgtable_walk(pgt, ipa, limit - ipa, &walker);
 	/* Not full: the walk reached the top of the IPA space. */
-	snap->next = ret == SNAPSHOT_FULL ? w.next : limit;
+	hdr.next = ret == SNAPSHOT_FULL ? w.next : limit;
+	hdr.nr = w.nr;
+	*snap = hdr;
 }
 
 /**
- * __pkvm_host_s2_snapshot() - copy host stage-2 entries into a host page
+ * __pkvm_host_s2_snapshot() - copy host stage-2 entries into a shared page
  * @buf:	physical address of the page, page aligned
  * @size:	bytes of it to fill, KVM_S2_SNAPSHOT_MIN_SIZE to PAGE_SIZE
  * @ipa:	IPA to start at, page aligned, inside the host IPA space
  *
+ * See kvm_s2_snapshot.h for what EL2 reads and writes.
+ *
  * Return: 0 with the page filled (struct kvm_s2_snapshot); -EINVAL for a
  * misaligned buffer or IPA or a bad size, -ERANGE for an IPA outside the
- * host IPA space, -EPERM for a buffer that is not memory the host owns
- * exclusively. On error nothing is written and no ownership changes.
+ * host IPA space, -EPERM for a buffer that is not a page the host shares
+ * with EL2, -EBUSY for one that EL2 is using (for a VM, or another call).
+ * On error nothing is written.
  */
 int __pkvm_host_s2_snapshot(u64 buf, u64 size, u64 ipa)
 {
@@ -133,14 +149,14 @@ int __pkvm_host_s2_snapshot(u64 buf, u64 size, u64 ipa)
 	if (ret)
 		return ret;
 
+	ret = hyp_pin_shared_page_unused(buf, (void **)&snap);
+	if (ret)
+		return ret;
+
 	hyp_spin_lock(&host_mmu.lock);
-	ret = __pkvm_host_check_owned_locked(buf, PAGE_SIZE);
-	if (!ret) {
-		snap = hyp_fixmap_map(buf);
-		snapshot_fill(snap, size, ipa);
-		hyp_fixmap_unmap();
-	}
+	snapshot_fill(snap, size, ipa);
 	hyp_spin_unlock(&host_mmu.lock);
 
-	return ret;
+	hyp_unpin_shared_mem(snap, (void *)snap + PAGE_SIZE);
+	return 0;
 }

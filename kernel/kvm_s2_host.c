@@ -11,14 +11,14 @@
  * state=<name> on valid ones.
  */
 
-#include <linux/debugfs.h>
 #include <linux/kvm_host.h>
-#include <linux/memblock.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include <asm/kvm_mmu.h>
 #include <asm/kvm_s2_snapshot.h>
 
+#include "kvm_s2_host.h"
 #include "kvm_s2_sysfs.h"
 
 /* Names of the owner ids of annotated invalid entries; others are numbers. */
@@ -36,23 +36,84 @@ static const char *const s2_host_state_names[KVM_S2_NR_STATES] = {
 /* /sys/kernel/kvm/host; its s2/ group holds the counters and "ranges". */
 static struct kobject *s2_host_kobj;
 
-static int s2_host_snapshot(struct kvm_s2_snapshot *snap, u64 ipa)
+/*
+ * The one page the host shares with EL2 for the hypercall, shared once at
+ * first use and never unshared, so that reading the view never changes the host
+ * stage-2 (sharing a page may split the block that maps it). EL2 writes it
+ * during a call; s2_host_lock is held from the call until its entries have
+ * been read, so one reader at a time uses it.
+ */
+static struct kvm_s2_snapshot *s2_host_buf;
+static DEFINE_MUTEX(s2_host_lock);
+
+/* Geometry of the host stage-2, fixed at boot: read by the first call. */
+static struct kvm_s2_snapshot s2_host_geometry;
+
+static int s2_host_snapshot(u64 ipa)
 {
-	return kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, virt_to_phys(snap),
+	lockdep_assert_held(&s2_host_lock);
+	return kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, virt_to_phys(s2_host_buf),
 				 PAGE_SIZE, ipa);
+}
+
+/*
+ * Shares the buffer page with EL2, for good, and reads the geometry of the
+ * host stage-2 with a first call. Done by the first reader rather than at
+ * init, which runs before pKVM is finalised.
+ */
+static int s2_host_buf_init(void)
+{
+	int ret;
+
+	lockdep_assert_held(&s2_host_lock);
+	s2_host_buf = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!s2_host_buf)
+		return -ENOMEM;
+
+	ret = kvm_share_hyp(s2_host_buf, (void *)s2_host_buf + PAGE_SIZE);
+	if (ret)
+		goto err_free;
+
+	ret = s2_host_snapshot(0);
+	if (ret)
+		goto err_unshare;
+	s2_host_geometry = *s2_host_buf;
+	return 0;
+
+err_unshare:
+	kvm_unshare_hyp(s2_host_buf, (void *)s2_host_buf + PAGE_SIZE);
+err_free:
+	free_page((unsigned long)s2_host_buf);
+	s2_host_buf = NULL;
+	return ret;
+}
+
+/* Every reader starts here: the buffer and the geometry are then set. */
+static int s2_host_prepare(void)
+{
+	int ret = 0;
+
+	mutex_lock(&s2_host_lock);
+	if (!s2_host_buf)
+		ret = s2_host_buf_init();
+	mutex_unlock(&s2_host_lock);
+	return ret;
 }
 
 /* One hypercall is one piece: EL2 bounds it to a page of entries. */
 static int s2_host_piece(struct kvm_s2_walk *w)
 {
-	struct kvm_s2_snapshot *snap = w->src;
+	struct kvm_s2_snapshot *snap = s2_host_buf;
 	struct kvm_s2_snapshot_entry *e;
 	u32 i;
 	int ret;
 
-	ret = s2_host_snapshot(snap, w->cursor);
+	mutex_lock(&s2_host_lock);
+	ret = s2_host_snapshot(w->cursor);
+	if (!ret && WARN_ON_ONCE(snap->nr > KVM_S2_SNAPSHOT_MAX_ENTRIES))
+		ret = -EIO;
 	if (ret)
-		return ret;
+		goto out_unlock;
 
 	w->budget = snap->nr + 1;
 	for (i = 0; i < snap->nr; i++) {
@@ -62,7 +123,9 @@ static int s2_host_piece(struct kvm_s2_walk *w)
 		else if (kvm_s2_note(w, e->addr, e->level, e->pte))
 			break;
 	}
-	return 0;
+out_unlock:
+	mutex_unlock(&s2_host_lock);
+	return ret;
 }
 
 static void s2_host_show_extra(struct seq_file *m, kvm_pte_t pte)
@@ -81,55 +144,29 @@ static void s2_host_show_extra(struct seq_file *m, kvm_pte_t pte)
 	}
 }
 
-static void s2_host_release(void *src)
-{
-	free_page((unsigned long)src);
-}
-
 static const struct kvm_s2_view_ops s2_host_ops = {
 	.piece		= s2_host_piece,
 	.show_extra	= s2_host_show_extra,
-	.release	= s2_host_release,
 };
-
-/* A snapshot page, with the header of the call at IPA 0 read. */
-static struct kvm_s2_snapshot *s2_host_snapshot_page(void)
-{
-	struct kvm_s2_snapshot *snap;
-	int ret;
-
-	snap = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!snap)
-		return ERR_PTR(-ENOMEM);
-
-	ret = s2_host_snapshot(snap, 0);
-	if (ret) {
-		free_page((unsigned long)snap);
-		return ERR_PTR(ret);
-	}
-	return snap;
-}
 
 static int s2_host_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_ranges_file *f;
-	struct kvm_s2_snapshot *snap;
+
+	int ret;
+
+	ret = s2_host_prepare();
+	if (ret)
+		return ret;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 
-	snap = s2_host_snapshot_page();
-	if (IS_ERR(snap)) {
-		kfree(f);
-		return PTR_ERR(snap);
-	}
-
 	f->ops = &s2_host_ops;
-	f->src = snap;
-	f->limit = BIT_ULL(snap->ia_bits);
-	f->start_level = snap->start_level;
-	f->fwb = snap->flags & KVM_S2_SNAPSHOT_FWB;
+	f->limit = BIT_ULL(s2_host_geometry.ia_bits);
+	f->start_level = s2_host_geometry.start_level;
+	f->fwb = s2_host_geometry.flags & KVM_S2_SNAPSHOT_FWB;
 	of->priv = f;
 	return 0;
 }
@@ -143,18 +180,16 @@ static ssize_t s2_host_stat_show(struct kobject *kobj,
 	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
 						   attr);
 	struct kvm_s2_stats stats = {};
-	struct kvm_s2_snapshot *snap;
 	int ret;
 
-	snap = s2_host_snapshot_page();
-	if (IS_ERR(snap))
-		return PTR_ERR(snap);
+	ret = s2_host_prepare();
+	if (ret)
+		return ret;
 
-	stats.ipa_bits = snap->ia_bits;
-	stats.start_level = snap->start_level;
-	stats.table_pages = snap->pgd_pages;
-	ret = kvm_s2_get_stats(&s2_host_ops, snap, &stats);
-	free_page((unsigned long)snap);
+	stats.ipa_bits = s2_host_geometry.ia_bits;
+	stats.start_level = s2_host_geometry.start_level;
+	stats.table_pages = s2_host_geometry.pgd_pages;
+	ret = kvm_s2_get_stats(&s2_host_ops, NULL, &stats);
 	if (ret)
 		return ret;
 	return kvm_s2_stat_emit(buf, &stats, sa->offset);
@@ -198,148 +233,17 @@ static const struct attribute_group s2_host_stat_group = {
 	.attrs	= s2_host_stat_attrs,
 };
 
-#ifdef CONFIG_DEBUG_FS
-/*
- * A debug-only trigger for the hypercall's checks: writing anything to
- * /sys/kernel/debug/kvm/s2_host_snapshot_test makes bad calls (bad buffers,
- * bad IPAs), each of which must fail with its error code and leave the host
- * stage-2 entry of its buffer as it was. Each case is logged; the write
- * fails with EIO if any case did not behave.
+/**
+ * kvm_s2_host_buf_phys() - physical address of the page shared with EL2
+ *
+ * For the tests of the hypercall, which check that the page keeps its state.
+ *
+ * Return: the address, or 0 when it cannot be set up.
  */
-
-/* The attributes of a host stage-2 entry that say who owns the page. */
-#define S2_HOST_OWNERSHIP_MASK	(KVM_PTE_VALID | KVM_PTE_LEAF_ATTR_HI_SW | \
-				 KVM_INVALID_PTE_OWNER_MASK)
-
-/* Who owns the page at @phys, as the host stage-2 says, or -errno. */
-static s64 s2_host_ownership(struct kvm_s2_snapshot *snap, phys_addr_t phys)
+phys_addr_t kvm_s2_host_buf_phys(void)
 {
-	u32 i;
-	int ret;
-
-	ret = s2_host_snapshot(snap, ALIGN_DOWN(phys, PAGE_SIZE));
-	if (ret)
-		return ret;
-	for (i = 0; i < snap->nr; i++)
-		if (!(snap->entries[i].flags & KVM_S2_SNAPSHOT_TABLE))
-			return snap->entries[i].pte & S2_HOST_OWNERSHIP_MASK;
-	return -ENOENT;
+	return s2_host_prepare() ? 0 : virt_to_phys(s2_host_buf);
 }
-
-struct s2_host_bad_call {
-	const char	*name;
-	phys_addr_t	buf;
-	u64		size;
-	u64		ipa;
-	int		want;
-};
-
-static bool s2_host_try_bad_call(struct kvm_s2_snapshot *probe,
-				 const struct s2_host_bad_call *c)
-{
-	s64 before, after;
-	int ret;
-
-	before = s2_host_ownership(probe, c->buf);
-	ret = kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, c->buf, c->size,
-				c->ipa);
-	after = s2_host_ownership(probe, c->buf);
-
-	pr_info("s2 host snapshot test: %s: returned %d (want %d), owner %s\n",
-		c->name, ret, c->want, before == after ? "unchanged" : "CHANGED");
-	return ret == c->want && before == after && before >= 0;
-}
-
-/* Returns how many cases did not behave. */
-static int s2_host_bad_calls(struct kvm_s2_snapshot *probe, void *buf,
-			     void *shared)
-{
-	u64 top = BIT_ULL(probe->ia_bits);
-	const struct s2_host_bad_call calls[] = {
-		{ "misaligned buffer", virt_to_phys(buf) + SZ_64,
-		  PAGE_SIZE - SZ_64, 0, -EINVAL },
-		{ "buffer smaller than a chain of entries", virt_to_phys(buf),
-		  KVM_S2_SNAPSHOT_MIN_SIZE - 1, 0, -EINVAL },
-		{ "size larger than a page", virt_to_phys(buf),
-		  PAGE_SIZE + 1, 0, -EINVAL },
-		{ "buffer owned by the hypervisor", hyp_mem_base,
-		  PAGE_SIZE, 0, -EPERM },
-		{ "buffer shared with the hypervisor", virt_to_phys(shared),
-		  PAGE_SIZE, 0, -EPERM },
-		{ "buffer outside memory", PFN_PHYS(max_pfn),
-		  PAGE_SIZE, 0, -EPERM },
-		{ "IPA past the host IPA space", virt_to_phys(buf),
-		  PAGE_SIZE, top, -ERANGE },
-		{ "IPA far past the host IPA space", virt_to_phys(buf),
-		  PAGE_SIZE, PAGE_MASK, -ERANGE },
-		{ "misaligned IPA", virt_to_phys(buf), PAGE_SIZE, SZ_64,
-		  -EINVAL },
-		{ "good call", virt_to_phys(buf), PAGE_SIZE, 0, 0 },
-	};
-	int failed = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(calls); i++)
-		failed += !s2_host_try_bad_call(probe, &calls[i]);
-	return failed;
-}
-
-static ssize_t s2_host_test_write(struct file *file, const char __user *ubuf,
-				  size_t len, loff_t *ppos)
-{
-	void *probe, *buf, *shared;
-	ssize_t ret = len;
-	int failed;
-
-	probe = (void *)get_zeroed_page(GFP_KERNEL);
-	buf = (void *)get_zeroed_page(GFP_KERNEL);
-	shared = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!probe || !buf || !shared) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	if (s2_host_snapshot(probe, 0)) {
-		ret = -EIO;
-		goto out_free;
-	}
-	ret = kvm_share_hyp(shared, shared + PAGE_SIZE);
-	if (ret)
-		goto out_free;
-
-	failed = s2_host_bad_calls(probe, buf, shared);
-	/* WARNs unless the page is still shared with EL2, as it was. */
-	kvm_unshare_hyp(shared, shared + PAGE_SIZE);
-	if (failed) {
-		pr_err("s2 host snapshot test: %d cases failed\n", failed);
-		ret = -EIO;
-	} else {
-		ret = len;
-	}
-
-out_free:
-	free_page((unsigned long)shared);
-	free_page((unsigned long)buf);
-	free_page((unsigned long)probe);
-	return ret;
-}
-
-static const struct file_operations s2_host_test_fops = {
-	.write	= s2_host_test_write,
-	.llseek	= noop_llseek,
-};
-
-static void s2_host_create_test(void)
-{
-	/* KVM's debugfs directory, or the top when there is none. */
-	struct dentry *kvm_dir = debugfs_lookup("kvm", NULL);
-
-	debugfs_create_file("s2_host_snapshot_test", 0200, kvm_dir, NULL,
-			    &s2_host_test_fops);
-	dput(kvm_dir);
-}
-#else
-static void s2_host_create_test(void) {}
-#endif /* CONFIG_DEBUG_FS */
 
 /**
  * kvm_s2_host_sysfs_init() - create /sys/kernel/kvm/host under pKVM
@@ -369,7 +273,7 @@ void kvm_s2_host_sysfs_init(void)
 	if (ret)
 		goto err_put_kobj;
 
-	s2_host_create_test();
+	kvm_s2_host_test_init();
 	return;
 
 err_put_kobj:

@@ -3,11 +3,24 @@
  * The EL1<->EL2 interface of the pKVM host stage-2 snapshot hypercall
  * (__pkvm_host_s2_snapshot), used by the host stage-2 view in sysfs.
  *
- * The host passes one page of memory it exclusively owns, the number of
- * bytes of it to fill, and the IPA to start at. EL2 fills the page with the
- * host stage-2 entries it visits from that IPA on, in ascending order, until
- * the page is full or the IPA space ends, and says where to resume. Only
- * page-table entries are copied, never the contents of the pages.
+ * The host passes, in registers, the physical address of one page it has
+ * shared with EL2 (__pkvm_host_share_hyp) and uses for nothing EL2 uses,
+ * the number of bytes of it to fill, and the IPA to start at. EL2 fills the
+ * page with the host stage-2 entries it visits from that IPA on, in
+ * ascending order, until the page is full or the IPA space ends, and says
+ * where to resume. Only page-table entries are copied, never the contents
+ * of the pages.
+ *
+ * What EL2 reads: the three registers, its own host stage-2 tables and its
+ * own page-state tracking (to check the page is shared with it and unused,
+ * then to pin it for the call). It never reads the page: the host may write
+ * it from other CPUs during the call, so every count, index and bound of the
+ * copy is kept in EL2 memory.
+ *
+ * What EL2 writes: on success, entries[0..nr-1] in order, then the header
+ * once, last; nothing past min(size, PAGE_SIZE) bytes of the page. On error
+ * nothing at all. A host that writes the page during the call only gets its
+ * own garbage back.
  */
 #ifndef __ARM64_KVM_S2_SNAPSHOT_H__
 #define __ARM64_KVM_S2_SNAPSHOT_H__
@@ -76,6 +89,11 @@ struct kvm_s2_snapshot {
 					 KVM_PGTABLE_FIRST_LEVEL + 1)
 #define KVM_S2_SNAPSHOT_MIN_SIZE	(sizeof(struct kvm_s2_snapshot) + \
 					 KVM_S2_SNAPSHOT_MIN_ENTRIES * \
+					 sizeof(struct kvm_s2_snapshot_entry))
+
+/* The most entries one call copies: a page's worth. */
+#define KVM_S2_SNAPSHOT_MAX_ENTRIES	((PAGE_SIZE - \
+					  sizeof(struct kvm_s2_snapshot)) / \
 					 sizeof(struct kvm_s2_snapshot_entry))
 
 #endif /* __ARM64_KVM_S2_SNAPSHOT_H__ */

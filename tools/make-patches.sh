@@ -78,6 +78,27 @@ for dst in $new_files; do
 	[ -n "$found" ] || { echo "no MAINTAINERS entry covers $dst"; status=1; }
 done
 
+### test hooks ship only with their test option, which defaults to n
+# A kernel built from the series with Kconfig defaults must have no way for
+# the host to call the snapshot hypercall with arguments of its choosing.
+hooks=arch/arm64/kvm/kvm_s2_host_test.c
+# shellcheck disable=SC2016 # a Makefile line, not an expansion
+grep -qx 'kvm-$(CONFIG_KVM_S2_HOST_SNAPSHOT_TEST) += kvm_s2_host_test.o' \
+	"$repo/arch/arm64/kvm/Makefile" ||
+	{ echo "$hooks is not built only with KVM_S2_HOST_SNAPSHOT_TEST"; status=1; }
+if sed -n '/^config KVM_S2_HOST_SNAPSHOT_TEST$/,/^$/p' "$repo/arch/arm64/kvm/Kconfig" |
+	grep -q '^[[:space:]]*default'; then
+	echo "KVM_S2_HOST_SNAPSHOT_TEST has a default: it must default to n"
+	status=1
+fi
+for dst in $new_files; do
+	[ "$dst" = "$hooks" ] && continue
+	if grep -q 'debugfs_create' "$repo/$dst"; then
+		echo "$dst creates debugfs files: test hooks belong in $hooks"
+		status=1
+	fi
+done
+
 ### checkpatch --strict, run from the tree
 # Ignored: CAMELCASE, whose only hits are the arm64 memory-type names of
 # arch/arm64/include/asm/memory.h (MT_S2_DEVICE_nGnRE), which checkpatch does
