@@ -28,8 +28,13 @@ build/s2vm: tools/s2vm.c | deps
 	@mkdir -p build
 	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tools/s2vm.c
 
-build/initramfs.cpio.gz: build/s2vm FORCE | deps
-	@tools/build-initramfs.sh build/s2vm $@
+# The in-guest tests' own helpers, from tests/guest/bin/.
+build/s2reread: tests/guest/bin/s2reread.c | deps
+	@mkdir -p build
+	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tests/guest/bin/s2reread.c
+
+build/initramfs.cpio.gz: build/s2vm build/s2reread FORCE | deps
+	@tools/build-initramfs.sh build/s2vm $@ build/s2reread
 
 # Boots MODE (default protected), starts sample VMs, shows their views, then
 # a shell when stdin is a terminal (exit it to power off).

@@ -365,8 +365,15 @@ static struct kvm_s2_range *s2_ranges_at(struct kvm_s2_ranges_file *f,
 void *kvm_s2_ranges_start(struct seq_file *m, loff_t *pos)
 {
 	struct kernfs_open_file *of = m->private;
+	struct kvm_s2_ranges_file *f = of->priv;
 
-	return s2_ranges_at(of->priv, *pos);
+	/*
+	 * A read from the start (a new read, an lseek() or a pread()) sees
+	 * the tables as they are now, not the range kept from before.
+	 */
+	if (!*pos)
+		f->cur.end = f->cur.start;
+	return s2_ranges_at(f, *pos);
 }
 
 /**
@@ -412,30 +419,16 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static void s2_ranges_release_fn(struct work_struct *work)
-{
-	struct kvm_s2_ranges_file *f =
-		container_of(work, struct kvm_s2_ranges_file, release_work);
-
-	f->ops->release(f->src);
-	kfree(f);
-}
-
 /**
  * kvm_s2_ranges_release() - release an open ranges file
  * @of:		the kernfs open file; of->priv is a struct kvm_s2_ranges_file
  *
- * The source may hold the last reference to a VM: dropping it destroys the
- * VM, which removes this very file, and kernfs removal waits for the open
- * files of the node under the mutex that release runs with. So the source
- * is released from a work item, after release has returned.
+ * Nothing else to drop: an open file holds no reference on its source (see
+ * struct kvm_s2_sysfs).
  */
 void kvm_s2_ranges_release(struct kernfs_open_file *of)
 {
-	struct kvm_s2_ranges_file *f = of->priv;
-
-	INIT_WORK(&f->release_work, s2_ranges_release_fn);
-	schedule_work(&f->release_work);
+	kfree(of->priv);
 }
 
 /**
@@ -531,69 +524,59 @@ static void s2_vm_show_extra(struct seq_file *m, kvm_pte_t pte)
 		seq_printf(m, " sw=0x%llx", sw);
 }
 
-static void s2_vm_release(void *src)
-{
-	kvm_put_kvm(src);
-}
-
 static const struct kvm_s2_view_ops s2_vm_ops = {
 	.piece		= s2_vm_piece,
 	.show_extra	= s2_vm_show_extra,
-	.release	= s2_vm_release,
 };
 
 /**
  * struct kvm_s2_sysfs - /sys/kernel/kvm/vmN of one VM
  * @kobj:	vmN; its s2/ group holds the counters and "ranges"
- * @kvm:	the VM. Valid while the directory exists: the directory is
- *		removed (which waits for every reader inside a file operation)
- *		before the VM is freed. "ranges" pins the VM while open.
+ * @kvm:	the VM. Valid inside every file operation of the directory:
+ *		kvm_arch_pre_destroy_vm() removes the directory before the VM
+ *		is freed, and kernfs removal waits for the readers inside a
+ *		file operation and releases the files still open. So no file
+ *		takes a reference on the VM: dropping one from a file could
+ *		destroy the VM, whose removal of the file would wait for the
+ *		very operation dropping it.
  * @pid:	pid of the process that created the VM
+ * @ipa_bits:	size of the IPA space, fixed at VM creation
+ * @start_level: level of the top-level tables, fixed at VM creation
+ * @pgd_pages:	pages of the top-level tables, fixed at VM creation
+ * @fwb:	memory-type encoding of the tables, fixed at VM creation
  */
 struct kvm_s2_sysfs {
 	struct kobject	kobj;
 	struct kvm	*kvm;
 	pid_t		pid;
+	u32		ipa_bits;
+	s8		start_level;
+	u64		pgd_pages;
+	bool		fwb;
 };
 
 #define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, kobj)
 
+/*
+ * Opening never fails for a VM whose tables are gone (its VMM exited): the
+ * file then reads as one invalid range over the IPA space.
+ */
 static int s2_vm_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_sysfs *dir = of->kn->priv;
-	struct kvm *kvm = dir->kvm;
 	struct kvm_s2_ranges_file *f;
-	struct kvm_pgtable *pgt;
-	int ret = -ENOENT;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 
-	if (!kvm_get_kvm_safe(kvm))
-		goto err_free;
-
-	read_lock(&kvm->mmu_lock);
-	pgt = kvm->arch.mmu.pgt;
-	if (pgt) {
-		f->limit = BIT_ULL(pgt->ia_bits);
-		f->start_level = pgt->start_level;
-		f->fwb = kvm_pgtable_stage2_has_fwb(pgt);
-	}
-	read_unlock(&kvm->mmu_lock);
-	if (!pgt)
-		goto err_put_kvm;
-
 	f->ops = &s2_vm_ops;
-	f->src = kvm;
+	f->src = dir->kvm;
+	f->limit = BIT_ULL(dir->ipa_bits);
+	f->start_level = dir->start_level;
+	f->fwb = dir->fwb;
 	of->priv = f;
 	return 0;
-
-err_put_kvm:
-	kvm_put_kvm(kvm);
-err_free:
-	kfree(f);
-	return ret;
 }
 
 static const struct kernfs_ops s2_vm_ranges_kfops =
@@ -605,24 +588,15 @@ static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr
 {
 	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
 						   attr);
-	struct kvm *kvm = to_s2_sysfs(kobj)->kvm;
-	struct kvm_s2_stats stats = {};
-	struct kvm_pgtable *pgt;
+	struct kvm_s2_sysfs *dir = to_s2_sysfs(kobj);
+	struct kvm_s2_stats stats = {
+		.ipa_bits	= dir->ipa_bits,
+		.start_level	= dir->start_level,
+		.table_pages	= dir->pgd_pages,
+	};
 	int ret;
 
-	read_lock(&kvm->mmu_lock);
-	pgt = kvm->arch.mmu.pgt;
-	if (pgt) {
-		stats.ipa_bits = pgt->ia_bits;
-		stats.start_level = pgt->start_level;
-		stats.table_pages = kvm_pgtable_stage2_pgd_size(kvm->arch.mmu.vtcr) >>
-				    PAGE_SHIFT;
-	}
-	read_unlock(&kvm->mmu_lock);
-	if (!pgt)
-		return -ENOENT;
-
-	ret = kvm_s2_get_stats(&s2_vm_ops, kvm, &stats);
+	ret = kvm_s2_get_stats(&s2_vm_ops, dir->kvm, &stats);
 	if (ret)
 		return ret;
 	return kvm_s2_stat_emit(buf, &stats, sa->offset);
@@ -677,6 +651,21 @@ static const struct kobj_type s2_vm_ktype = {
 	.default_groups	= s2_vm_groups,
 };
 
+/* The stage-2's fixed geometry; its tables exist from VM creation on. */
+static int s2_vm_geometry(struct kvm_s2_sysfs *dir, struct kvm *kvm)
+{
+	struct kvm_pgtable *pgt = kvm->arch.mmu.pgt;
+
+	if (!pgt)
+		return -ENOENT;
+	dir->ipa_bits = pgt->ia_bits;
+	dir->start_level = pgt->start_level;
+	dir->fwb = kvm_pgtable_stage2_has_fwb(pgt);
+	dir->pgd_pages = kvm_pgtable_stage2_pgd_size(kvm->arch.mmu.vtcr) >>
+			 PAGE_SHIFT;
+	return 0;
+}
+
 /**
  * kvm_s2_sysfs_create_vm() - create /sys/kernel/kvm/vmN for a new VM
  * @kvm:	the VM, fully initialised
@@ -695,6 +684,11 @@ void kvm_s2_sysfs_create_vm(struct kvm *kvm)
 	dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
 	if (!dir) {
 		ret = -ENOMEM;
+		goto err_log;
+	}
+	ret = s2_vm_geometry(dir, kvm);
+	if (ret) {
+		kfree(dir);
 		goto err_log;
 	}
 	dir->kvm = kvm;

@@ -13,7 +13,6 @@
 #include <linux/kobject.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
-#include <linux/workqueue.h>
 
 #include <asm/kvm_pgtable.h>
 
@@ -81,12 +80,10 @@ struct kvm_s2_walk;
  *		counting) until it returns KVM_S2_WALK_STOP or the IPA space
  *		ends. Returns 0, or -ENOENT when the tables are gone, or -errno.
  * @show_extra:	print the view's own key=value fields of a range
- * @release:	free what the view attached to an open ranges file
  */
 struct kvm_s2_view_ops {
 	int	(*piece)(struct kvm_s2_walk *w);
 	void	(*show_extra)(struct seq_file *m, kvm_pte_t pte);
-	void	(*release)(void *src);
 };
 
 /**
@@ -114,13 +111,11 @@ struct kvm_s2_walk {
 /**
  * struct kvm_s2_ranges_file - per-open state of a "ranges" file
  * @ops:	the view
- * @src:	the view's source, released with @ops->release
+ * @src:	the view's source (the VM; none for the host), not pinned
  * @limit:	top of the IPA space, fixed at open
  * @start_level: start level of the tables, fixed at open
  * @fwb:	memory-type encoding of the tables
  * @cur:	the range at the seq_file position, if @cur.end > @cur.start
- * @release_work: releases @src after the file is released, see
- *		kvm_s2_ranges_release()
  *
  * Only the reader of this open file uses it (kernfs serialises the seq_file
  * operations of an open file with its mutex).
@@ -132,7 +127,6 @@ struct kvm_s2_ranges_file {
 	s8				start_level;
 	bool				fwb;
 	struct kvm_s2_range		cur;
-	struct work_struct		release_work;
 };
 
 extern struct kobject *kvm_s2_root;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # build-initramfs.sh - pack the s2view guest image.
 #
-# USAGE: tools/build-initramfs.sh S2VM_BINARY OUTPUT.cpio.gz
-#   e.g. tools/build-initramfs.sh build/s2vm build/initramfs.cpio.gz
+# USAGE: tools/build-initramfs.sh S2VM_BINARY OUTPUT.cpio.gz [PROGRAM...]
+#   e.g. tools/build-initramfs.sh build/s2vm build/initramfs.cpio.gz build/s2reread
+#   PROGRAMs (the tests' own arm64 helpers) go to /usr/local/bin with s2vm.
 #
 # Contents: static arm64 busybox and bash (from tools/install-deps.sh),
 # bats-core with bats-support/bats-assert (arch-independent, from the host's
@@ -13,9 +14,13 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
-[ $# -eq 2 ] || { echo "USAGE: tools/build-initramfs.sh S2VM_BINARY OUTPUT.cpio.gz" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "USAGE: tools/build-initramfs.sh S2VM_BINARY OUTPUT.cpio.gz [PROGRAM...]" >&2; exit 2; }
 s2vm=$1
 out=$2
+shift 2
+for p in "$@"; do
+	[ -f "$p" ] || die "no program at $p"
+done
 [ -x "$ARM64_ROOT/bin/busybox" ] || die "no arm64 busybox: run tools/install-deps.sh"
 [ -x "$ARM64_ROOT/bin/bash-static" ] || die "no arm64 bash-static: run tools/install-deps.sh"
 [ -d /usr/lib/bats-core ] || die "no bats-core: run tools/install-deps.sh"
@@ -43,10 +48,14 @@ cp /usr/bin/bats "$root/usr/bin/bats"
 
 ### s2view
 cp "$s2vm" "$root/usr/local/bin/s2vm"
+for p in "$@"; do
+	cp "$p" "$root/usr/local/bin/"
+done
 for f in "$top"/scripts/*.sh "$top"/scripts/s2lib.awk; do
 	[ -f "$f" ] && cp "$f" "$root/usr/local/bin/"
 done
 cp -a "$top/tests" "$root/tests"
+rm -rf "$root/tests/guest/bin"
 cp "$top/initramfs/init" "$root/init"
 cp "$top/initramfs/demo.sh" "$root/usr/share/s2view/demo.sh"
 cp "$top/initramfs/bench.sh" "$root/usr/share/s2view/bench.sh"

@@ -8,6 +8,9 @@
 #           and a kmemleak scan at the end
 #   -T      give up on a boot after SECONDS (default 1500, 3600 with -d)
 #   e.g. tools/run-qemu.sh nvhe test
+#   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
+#   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
+#   matches (bats --filter): for working on a part of the suite
 #
 # For test and demo the console goes to build/results/<MODE>[-debug].log and
 # the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP stream,
@@ -58,6 +61,8 @@ timeout_s=${timeout_s:-1500}
 # leave the suite waiting); the guest dumps its blocked tasks two minutes
 # before the limit.
 if [ "$action" = test ]; then
+	[ -z "${S2VIEW_FILES:-}" ] || append="$append s2view.files=$S2VIEW_FILES"
+	[ -z "${S2VIEW_FILTER:-}" ] || append="$append s2view.filter=$S2VIEW_FILTER"
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 	append="$append oops=panic s2view.stall=$stall"
 fi

@@ -14,7 +14,7 @@
  * stage-2 mappings, because KVM maps guest memory lazily, on fault.
  *
  * USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-m SIZE] [-s BASE:SIZE]...
- *             [-t SPEC] [-d] [-x] [-h]
+ *             [-t SPEC] [-d] [-w] [-x [-k]] [-h]
  *   -i IPA_BITS  VM IPA size, 32..52 (KVM_VM_TYPE_ARM_IPA_SIZE); default 0 =
  *                KVM's default (40 bits). Above KVM_CAP_ARM_VM_IPA_SIZE: exit 1.
  *   -b BACKING   host memory of the data slots: 4k (anonymous, MADV_NOHUGEPAGE;
@@ -32,8 +32,15 @@
  *                the first pass s2vm calls KVM_GET_DIRTY_LOG on each slot
  *                (which write-protects the touched pages again) and runs a
  *                second pass writing touched pages 0, 2, 4, ... again.
+ *   -w           wait before running the guest: print
+ *                "s2vm: waiting pid=<pid>" once the VM exists with nothing
+ *                mapped, and run the guest on SIGUSR1.
  *   -x           exit (status 0) as soon as the layout is ready; without -x
  *                s2vm waits for SIGTERM or SIGINT, then exits 0.
+ *   -k           with -x: before exiting, fork a holder that keeps the VM's
+ *                file descriptors open until SIGTERM or SIGINT and print
+ *                "s2vm: holder pid=<pid>". The VM outlives s2vm, whose
+ *                address space (and with it the VM's stage-2 tables) goes.
  *   -h           this help on stdout.
  *   Numbers are decimal or 0x-hex with an optional K, M or G suffix
  *   (1024-based). BASE and SIZE must be multiples of 4K, SIZE > 0.
@@ -336,6 +343,8 @@ struct options {
 	struct touch_spec touch;		/* -t */
 	bool dirty_log;				/* -d */
 	bool exit_when_ready;			/* -x */
+	bool wait_before_run;			/* -w */
+	bool hand_over;				/* -k */
 };
 
 struct slot {
@@ -370,7 +379,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-m SIZE] [-s BASE:SIZE]...\n"
-"            [-t SPEC] [-d] [-x] [-h]\n"
+"            [-t SPEC] [-d] [-w] [-x [-k]] [-h]\n"
 "Creates a KVM VM whose stage-2 layout is known, then waits for SIGTERM.\n"
 "  -i IPA_BITS  VM IPA size 32..52; default 0 = KVM's default (40)\n"
 "  -b BACKING   data slot memory: 4k (default), thp or hugetlb (2M pages)\n"
@@ -380,7 +389,11 @@ static void usage(FILE *f)
 "               none, every:N (pages 0, N, 2N, ...), first:N (pages 0..N-1)\n"
 "  -d           dirty logging; after KVM_GET_DIRTY_LOG rewrite touched pages\n"
 "               0, 2, 4, ...: alternating writable and read-only pages\n"
+"  -w           print 's2vm: waiting pid=<pid>' with nothing mapped yet, and\n"
+"               run the guest on SIGUSR1\n"
 "  -x           exit as soon as the layout is ready\n"
+"  -k           with -x: leave the VM open in a holder process until SIGTERM,\n"
+"               printing 's2vm: holder pid=<pid>'\n"
 "  -h           this help\n"
 "Numbers: decimal or 0x-hex, optional K/M/G suffix; BASE, SIZE multiples of 4K.\n"
 "Control slot (memslot %d): IPA 0x%08" PRIx64 ", 64K; the guest maps its pages 0\n"
@@ -624,7 +637,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		.touch = { .kind = TOUCH_ALL },
 	};
 	opterr = 0;
-	while ((opt = getopt(argc, argv, ":i:b:m:s:t:dxh")) != -1) {
+	while ((opt = getopt(argc, argv, ":i:b:m:s:t:dwxkh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o->ipa_bits = parse_ipa_bits(optarg);
@@ -646,8 +659,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'd':
 			o->dirty_log = true;
 			break;
+		case 'w':
+			o->wait_before_run = true;
+			break;
 		case 'x':
 			o->exit_when_ready = true;
+			break;
+		case 'k':
+			o->hand_over = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -660,6 +679,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->hand_over && !o->exit_when_ready)
+		usage_error("-k needs -x");
 	if (!o->nr_slots)
 		o->slots[o->nr_slots++] = (struct range){ DEFAULT_DATA_IPA, o->default_size };
 	check_slots(o);
@@ -1428,6 +1449,48 @@ static void wait_exit_signal(const sigset_t *set)
 	}
 }
 
+/* -w: say the VM exists, then wait for SIGUSR1 (blocked before saying so). */
+static void wait_run_signal(void)
+{
+	sigset_t set;
+	int sig, r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		die_errno("sigprocmask(SIG_BLOCK, SIGUSR1)");
+	printf("s2vm: waiting pid=%d\n", (int)getpid());
+	if (fflush(stdout))
+		die_errno("writing to stdout");
+	r = sigwait(&set, &sig);
+	if (r) {
+		errno = r;
+		die_errno("sigwait(SIGUSR1)");
+	}
+}
+
+/*
+ * -k: a child inherits the VM's file descriptors and holds them until
+ * SIGTERM or SIGINT; the caller goes on to exit.
+ */
+static void hand_over(void)
+{
+	sigset_t exit_signals;
+	pid_t pid;
+
+	block_exit_signals(&exit_signals);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork() for the holder of the VM");
+	if (!pid) {
+		wait_exit_signal(&exit_signals);
+		_exit(0);
+	}
+	printf("s2vm: holder pid=%d\n", (int)pid);
+	if (fflush(stdout))
+		die_errno("writing to stdout");
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -1437,6 +1500,8 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &opts);
 	memset(&vm, 0, sizeof(vm));
 	vm_setup(&vm, &opts);
+	if (opts.wait_before_run)
+		wait_run_signal();
 
 	guest_run_pass(&vm, PASS1_STRIDE_SHIFT);
 	if (opts.dirty_log) {
@@ -1447,6 +1512,8 @@ int main(int argc, char **argv)
 	if (!opts.exit_when_ready)
 		block_exit_signals(&exit_signals);
 	print_layout(&vm);
+	if (opts.hand_over)
+		hand_over();
 	if (!opts.exit_when_ready)
 		wait_exit_signal(&exit_signals);
 

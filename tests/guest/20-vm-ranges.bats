@@ -173,6 +173,51 @@ sums() {
 	[ ! -e "$VM_DIR" ]
 }
 
+@test "ranges opened after the VMM exited, while another process holds the VM, reads as one invalid range, and nothing hangs when the holder exits" {
+	out=$BATS_TEST_TMPDIR/s2vm.out
+	timeout 300 s2vm -m 1M -t all -x -k >"$out"
+	pid=$(sed -n 's/^s2vm: ready pid=\([0-9]*\) .*/\1/p' "$out")
+	holder=$(sed -n 's/^s2vm: holder pid=\([0-9]*\)$/\1/p' "$out")
+	[ -n "$pid" ] && [ -n "$holder" ]
+	echo "$holder" >>"$BATS_TEST_TMPDIR/vm.pids"
+	dir=/sys/kernel/kvm/$(vm_of_pid "$pid")
+	ipa_bits=$(cat "$dir/s2/ipa_bits")
+	# The VMM's address space is gone, and the stage-2 tables with it.
+	timeout 60 cat "$dir/s2/ranges" >"$BATS_TEST_TMPDIR/ranges"
+	cat "$BATS_TEST_TMPDIR/ranges"
+	check_ranges "$BATS_TEST_TMPDIR/ranges" "$ipa_bits"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/ranges")" -eq 1 ]
+	[ "$(awk '{ print $4 }' "$BATS_TEST_TMPDIR/ranges")" = invalid ]
+	# Open while the last reference to the VM goes: the VM is freed, and
+	# the open file then fails with ENODEV.
+	exec 5<"$dir/s2/ranges"
+	kill "$holder"
+	for ((i = 0; i < 600; i++)); do
+		[ -e "$dir" ] || break
+		sleep 0.1
+	done
+	[ ! -e "$dir" ]
+	run timeout 60 cat <&5
+	exec 5<&-
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such device"* ]]
+}
+
+@test "reading ranges again from offset 0 on the same open file shows what was mapped since" {
+	start_vm -w -m 64K -t all
+	# No vCPU has run: the whole IPA space is one invalid range. Then the
+	# guest runs and maps pages, and the open file is read again.
+	s2reread "$VM_DIR/s2/ranges" sh -c "kill -USR1 $VM_PID; until grep -q '^s2vm: ready' '$VM_OUT'; do sleep 0.1; done" >"$BATS_TEST_TMPDIR/both"
+	sed '/^s2reread: again$/,$d' "$BATS_TEST_TMPDIR/both" >"$BATS_TEST_TMPDIR/first"
+	sed '1,/^s2reread: again$/d' "$BATS_TEST_TMPDIR/both" >"$BATS_TEST_TMPDIR/again"
+	cat "$BATS_TEST_TMPDIR/both"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/first")" -eq 1 ]
+	check_ranges "$BATS_TEST_TMPDIR/again" "$(cat "$VM_DIR/s2/ipa_bits")"
+	mapped_pages $DATA_IPA $((DATA_IPA + 0x10000)) >"$BATS_TEST_TMPDIR/got"
+	seq 0 15 | diff - "$BATS_TEST_TMPDIR/got"
+}
+
 @test "ranges and counters stay consistent while VMs come and go and their tables change" {
 	end=$((SECONDS + 20))
 	(

@@ -1,8 +1,10 @@
 # lib.bash - helpers of the in-guest bats suite (sourced by `load lib`).
 #
 # start_vm ARGS...   start the launcher (tools/s2vm.c) with ARGS, wait for its
-#                    ready line; sets VM_PID, VM (vmN), VM_DIR (/sys/kernel/kvm/vmN)
-#                    and VM_OUT (its output). teardown() kills every VM started.
+#                    ready line (waiting line with -w); sets VM_PID, VM (vmN),
+#                    VM_DIR (/sys/kernel/kvm/vmN) and VM_OUT (its output).
+#                    teardown() kills every VM started.
+# wait_line WORD     wait for the launcher's "s2vm: WORD" line
 # check_ranges FILE [IPA_BITS]
 #                    validate a ranges file (tests/lib/ranges.awk); on success
 #                    $RANGES_OUT holds its list of valid ranges
@@ -30,23 +32,35 @@ vm_of_pid() {
 	return 1
 }
 
-start_vm() {
-	local i out
-	out=$(mktemp "$BATS_TEST_TMPDIR/s2vm.XXXXXX")
-	s2vm "$@" >"$out" 2>&1 &
-	VM_PID=$!
-	echo "$VM_PID" >>"$BATS_TEST_TMPDIR/vm.pids"
-	VM_OUT=$out
+# wait_line WORD: wait up to 180 s for the launcher started by start_vm to
+# print "s2vm: WORD"; fails if it dies first.
+wait_line() {
+	local i
 	for ((i = 0; i < 1800; i++)); do
-		grep -q '^s2vm: ready' "$out" && break
+		grep -q "^s2vm: $1" "$VM_OUT" && return 0
 		if ! kill -0 "$VM_PID" 2>/dev/null; then
-			echo "s2vm $* died:" >&2
-			cat "$out" >&2
+			echo "s2vm died before '$1':" >&2
+			cat "$VM_OUT" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
-	grep -q '^s2vm: ready' "$out" || { echo "s2vm $* not ready in 180 s" >&2; return 1; }
+	echo "s2vm: no '$1' line in 180 s" >&2
+	return 1
+}
+
+# start_vm ARGS...: with -w in ARGS, returns at the waiting line instead
+# (the guest runs on kill -USR1 "$VM_PID"; then wait_line ready).
+start_vm() {
+	local arg want=ready
+	for arg in "$@"; do
+		[ "$arg" = -w ] && want=waiting
+	done
+	VM_OUT=$(mktemp "$BATS_TEST_TMPDIR/s2vm.XXXXXX")
+	s2vm "$@" >"$VM_OUT" 2>&1 &
+	VM_PID=$!
+	echo "$VM_PID" >>"$BATS_TEST_TMPDIR/vm.pids"
+	wait_line "$want" || return 1
 	VM=$(vm_of_pid "$VM_PID") || { echo "no /sys/kernel/kvm/vmN with pid $VM_PID" >&2; return 1; }
 	VM_DIR=/sys/kernel/kvm/$VM
 }

@@ -130,6 +130,8 @@ section_bytes() {
 		-i 31
 		-i 53
 		-i x
+		-k
+		-k -w
 	EOF
 }
 
