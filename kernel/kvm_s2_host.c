@@ -174,6 +174,24 @@ static int s2_host_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_host_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_host_ranges_open);
 
+/* Counters fixed at boot: read by the first call, no walk. */
+static ssize_t s2_host_fixed_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
+						   attr);
+	struct kvm_s2_stats stats = {};
+	int ret;
+
+	ret = s2_host_prepare();
+	if (ret)
+		return ret;
+
+	stats.ipa_bits = s2_host_geometry.ia_bits;
+	stats.start_level = s2_host_geometry.start_level;
+	return kvm_s2_stat_emit(buf, &stats, sa->offset);
+}
+
 static ssize_t s2_host_stat_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
@@ -198,8 +216,8 @@ static ssize_t s2_host_stat_show(struct kobject *kobj,
 #define S2_HOST_STAT(_name, _field) \
 	KVM_S2_STAT_ATTR(s2_host, _name, _field, s2_host_stat_show)
 
-S2_HOST_STAT(ipa_bits, ipa_bits);
-S2_HOST_STAT(start_level, start_level);
+KVM_S2_STAT_ATTR(s2_host, ipa_bits, ipa_bits, s2_host_fixed_show);
+KVM_S2_STAT_ATTR(s2_host, start_level, start_level, s2_host_fixed_show);
 S2_HOST_STAT(blocks_l1, leaves[1]);
 S2_HOST_STAT(blocks_l2, leaves[2]);
 S2_HOST_STAT(pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL]);

@@ -419,16 +419,34 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static void s2_ranges_release_fn(struct work_struct *work)
+{
+	struct kvm_s2_ranges_file *f =
+		container_of(work, struct kvm_s2_ranges_file, release_work);
+
+	f->ops->release(f->src);
+	kfree(f);
+}
+
 /**
  * kvm_s2_ranges_release() - release an open ranges file
  * @of:		the kernfs open file; of->priv is a struct kvm_s2_ranges_file
  *
- * Nothing else to drop: an open file holds no reference on its source (see
- * struct kvm_s2_sysfs).
+ * The source may hold the last reference to a VM: dropping it destroys the
+ * VM, which removes this very file, and kernfs removal waits for the open
+ * files of the node under the mutex that release runs with. So a source to
+ * release is released from a work item, after release has returned.
  */
 void kvm_s2_ranges_release(struct kernfs_open_file *of)
 {
-	kfree(of->priv);
+	struct kvm_s2_ranges_file *f = of->priv;
+
+	if (!f->ops->release) {
+		kfree(f);
+		return;
+	}
+	INIT_WORK(&f->release_work, s2_ranges_release_fn);
+	schedule_work(&f->release_work);
 }
 
 /**
@@ -524,9 +542,15 @@ static void s2_vm_show_extra(struct seq_file *m, kvm_pte_t pte)
 		seq_printf(m, " sw=0x%llx", sw);
 }
 
+static void s2_vm_release(void *src)
+{
+	kvm_put_kvm(src);
+}
+
 static const struct kvm_s2_view_ops s2_vm_ops = {
 	.piece		= s2_vm_piece,
 	.show_extra	= s2_vm_show_extra,
+	.release	= s2_vm_release,
 };
 
 /**
@@ -535,10 +559,11 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
  * @kvm:	the VM. Valid inside every file operation of the directory:
  *		kvm_arch_pre_destroy_vm() removes the directory before the VM
  *		is freed, and kernfs removal waits for the readers inside a
- *		file operation and releases the files still open. So no file
- *		takes a reference on the VM: dropping one from a file could
- *		destroy the VM, whose removal of the file would wait for the
- *		very operation dropping it.
+ *		file operation. An open "ranges" also holds a reference, so
+ *		that a dump that has started ends complete even if the VM's
+ *		last other user goes; it is dropped only from a work item
+ *		after release (kvm_s2_ranges_release()), never inside a file
+ *		operation, whose file the VM's destruction would wait for.
  * @pid:	pid of the process that created the VM
  * @ipa_bits:	size of the IPA space, fixed at VM creation
  * @start_level: level of the top-level tables, fixed at VM creation
@@ -558,8 +583,9 @@ struct kvm_s2_sysfs {
 #define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, kobj)
 
 /*
- * Opening never fails for a VM whose tables are gone (its VMM exited): the
- * file then reads as one invalid range over the IPA space.
+ * Nothing can fail once the VM is pinned: dropping the reference here could
+ * destroy the VM, which would wait for this very open. A VM whose tables are
+ * gone (its VMM exited) reads as one invalid range over the IPA space.
  */
 static int s2_vm_ranges_open(struct kernfs_open_file *of)
 {
@@ -569,6 +595,11 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
+
+	if (!kvm_get_kvm_safe(dir->kvm)) {
+		kfree(f);
+		return -ENOENT;
+	}
 
 	f->ops = &s2_vm_ops;
 	f->src = dir->kvm;
@@ -582,7 +613,22 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_vm_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_vm_ranges_open);
 
-/* Counters: one value per file, each read is one walk. */
+/* Counters fixed at VM creation: no lock, no walk. */
+static ssize_t s2_vm_fixed_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
+						   attr);
+	struct kvm_s2_sysfs *dir = to_s2_sysfs(kobj);
+	struct kvm_s2_stats stats = {
+		.ipa_bits	= dir->ipa_bits,
+		.start_level	= dir->start_level,
+	};
+
+	return kvm_s2_stat_emit(buf, &stats, sa->offset);
+}
+
+/* The other counters: each read is one walk. */
 static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 			       char *buf)
 {
@@ -602,8 +648,8 @@ static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr
 	return kvm_s2_stat_emit(buf, &stats, sa->offset);
 }
 
-KVM_S2_STAT_ATTR(s2_vm, ipa_bits, ipa_bits, s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, start_level, start_level, s2_vm_stat_show);
+KVM_S2_STAT_ATTR(s2_vm, ipa_bits, ipa_bits, s2_vm_fixed_show);
+KVM_S2_STAT_ATTR(s2_vm, start_level, start_level, s2_vm_fixed_show);
 KVM_S2_STAT_ATTR(s2_vm, blocks_l1, leaves[1], s2_vm_stat_show);
 KVM_S2_STAT_ATTR(s2_vm, blocks_l2, leaves[2], s2_vm_stat_show);
 KVM_S2_STAT_ATTR(s2_vm, pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL], s2_vm_stat_show);

@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include <asm/kvm_pgtable.h>
 
@@ -80,10 +81,13 @@ struct kvm_s2_walk;
  *		counting) until it returns KVM_S2_WALK_STOP or the IPA space
  *		ends. Returns 0, or -ENOENT when the tables are gone, or -errno.
  * @show_extra:	print the view's own key=value fields of a range
+ * @release:	drop what an open ranges file holds of the source (may be
+ *		NULL); called from a work item, see kvm_s2_ranges_release()
  */
 struct kvm_s2_view_ops {
 	int	(*piece)(struct kvm_s2_walk *w);
 	void	(*show_extra)(struct seq_file *m, kvm_pte_t pte);
+	void	(*release)(void *src);
 };
 
 /**
@@ -111,11 +115,12 @@ struct kvm_s2_walk {
 /**
  * struct kvm_s2_ranges_file - per-open state of a "ranges" file
  * @ops:	the view
- * @src:	the view's source (the VM; none for the host), not pinned
+ * @src:	the view's source (the VM, pinned; none for the host)
  * @limit:	top of the IPA space, fixed at open
  * @start_level: start level of the tables, fixed at open
  * @fwb:	memory-type encoding of the tables
  * @cur:	the range at the seq_file position, if @cur.end > @cur.start
+ * @release_work: releases @src after the file is released
  *
  * Only the reader of this open file uses it (kernfs serialises the seq_file
  * operations of an open file with its mutex).
@@ -127,6 +132,7 @@ struct kvm_s2_ranges_file {
 	s8				start_level;
 	bool				fwb;
 	struct kvm_s2_range		cur;
+	struct work_struct		release_work;
 };
 
 extern struct kobject *kvm_s2_root;
