@@ -1,21 +1,24 @@
-# s2lib.awk - what s2summ.sh and s2owner.sh share: reading s2view's ranges.
+# s2lib.awk - the one reader of s2view's ranges format, shared by s2summ.sh
+# and s2owner.sh: every rule of Documentation/ABI/testing/sysfs-kernel-kvm
+# is checked here and nowhere else in the toolkit.
 #
 # Not a program by itself: each tool runs awk on this text followed by its
 # own, which defines reset() (a source starts), account() (one range) and
 # finish() (a source ended, complete), and prints in END unless ERR is set.
-# The tools find this file beside themselves: install the three together.
+# The tools find this file beside themselves: install the four together.
 #
 # Variables from the tool: PROG (its name, for messages) and HEXMODE
 # ("manual": convert hex digit by digit even when awk can do it exactly).
 #
-# Input: the ranges of one or more page tables, each framed by lines from
-# the shell, e.g.
-#	#S2VIEW-BEGIN
-#	#S2VIEW-META name vm3         (then src, dir, pid and counter files)
-#	#S2VIEW-META ipa_bits 40
+# Input: the stream s2lib.sh frames (see there): per source, control lines
+# that start with the byte SOH (\001), which no data line can (the data
+# comes through "cat -v"), and the ranges, e.g.
+#	<SOH>S2VIEW-BEGIN
+#	<SOH>S2VIEW-META name vm3     (then src, dir, pid and counter files)
+#	<SOH>S2VIEW-META ipa_bits 40
 #	0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
 #	...
-#	#S2VIEW-EOF                   (glued to the last line if it has no newline)
+#	<SOH>S2VIEW-EOF               (glued to the last line if it has no newline)
 # Per range, sets S (start), E (end), SZ (size), LV (level), TY (type), PE
 # (perms), MA (memattr), ATTR (LV TY PE MA: "3 page rw- normal"), VALID, AF
 # (-1: none), OWNER, STATE and calls the
@@ -30,9 +33,17 @@ function fail(msg) {
 }
 
 function bad(msg) { # a bad line
-	if (index($0, EOFMARK))
-		msg = "no newline at the end of the last line: truncated file?"
 	fail("line " LN ": " msg)
+}
+
+function badbytes() { # a line with bytes cat -v wrote as ^X or M-x
+	if ($0 ~ /\^M$/)
+		bad("it ends in a carriage return (^M): DOS line ends?" \
+		    " (convert with dos2unix)")
+	if (index($0, "^"))
+		bad("a control byte (cat -v shows it as ^X): binary or damaged file?")
+	bad("a byte that is not ASCII (cat -v shows it as M-x): binary or" \
+	    " damaged file?")
 }
 
 function note(msg) {
@@ -97,7 +108,7 @@ function granule(    l, g, any) { # the largest of 64K/16K/4K the ranges fit
 }
 
 function attrs() { # check level, type, perms and memattr: set VALID
-	if (!(LV in LVOK))
+	if (!(LV in LVOK)) # a stage-2 starts at level 0 at most (concatenated)
 		bad("bad level \"" LV "\": want 0, 1, 2 or 3")
 	if (TY == "invalid") {
 		VALID = 0
@@ -117,8 +128,85 @@ function attrs() { # check level, type, perms and memattr: set VALID
 	}
 	if (PE !~ /^[r-][w-][x-]$/)
 		bad("bad perms \"" PE "\": want rwx with - for absent, e.g. rw-")
-	if (MA !~ /^[a-z][a-z0-9-]*$/)
-		bad("bad memattr \"" MA "\": want normal, normal-nc or device")
+	if (MA !~ /^(normal|normal-nc|device|memattr-0x[0-9a-f]+)$/)
+		bad("bad memattr \"" MA "\": want normal, normal-nc, device or" \
+		    " memattr-0xN")
+}
+
+function control(    p, k, v, i) {
+	p = index($0, SOH)
+	if (p > 1) { # glued to a last line that had no newline
+		LN++
+		if (substr($0, p) == SOH "S2VIEW-READERR")
+			readerr()
+		bad("no newline at the end of the last line: truncated file?")
+	}
+	# a new source: <SOH>S2VIEW-BEGIN
+	if ($0 == SOH "S2VIEW-BEGIN") {
+		if (INVM)
+			fail("internal error: a source inside a source")
+		cstart()
+		return
+	}
+	# a fact about the source: <SOH>S2VIEW-META ipa_bits 40 (or name, src,
+	# dir, pid: one line, newlines written ^J)
+	if (index($0, SOH "S2VIEW-META ") == 1) {
+		k = $2
+		v = substr($0, length(SOH "S2VIEW-META ") + length(k) + 2)
+		if (k == "name") { NAME = v; return }
+		if (k == "src") { SRC = v; return }
+		if (k == "dir") { DIR = v; return }
+		if (v !~ /^(0|[1-9][0-9]*)$/) {
+			SRC = DIR "/" k
+			if (k == "pid")
+				SRC = DIR "/../pid"
+			if (v == "")
+				fail("empty: unreadable? are you root?")
+			fail("bad value \"" v "\": want a decimal number")
+		}
+		CTR[k] = v + 0
+		HAVE[k] = 1
+		if (k == "ipa_bits") {
+			if (v + 0 < 1 || v + 0 > 52) {
+				SRC = DIR "/ipa_bits"
+				fail(v " is not between 1 and 52")
+			}
+			IPA = 1
+			for (i = 0; i < v + 0; i++)
+				IPA *= 2
+			IPABITS = v + 0
+		}
+		return
+	}
+	# the ranges could not be read: <SOH>S2VIEW-READERR
+	if ($0 == SOH "S2VIEW-READERR")
+		readerr()
+	# the end of a source: <SOH>S2VIEW-EOF
+	if ($0 == SOH "S2VIEW-EOF") {
+		if (N == 0)
+			fail("no ranges (empty file?)")
+		if (IPA && LASTE != IPA)
+			fail("line " LN ": the ranges stop at 0x" LASTES " but the " \
+			    IPABITS "-bit IPA space goes on to 0x" hex16(IPA) \
+			    ": truncated file?")
+		if (!IPA) { # a lone ranges file: its end is the IPA size
+			IPA = 1
+			for (IPABITS = 0; IPA < LASTE; IPABITS++)
+				IPA *= 2
+			if (IPA != LASTE)
+				fail("line " LN ": the ranges stop at 0x" LASTES ", not at a" \
+				    " power of two: truncated file?")
+		}
+		GI = granule()
+		finish()
+		INVM = 0
+		return
+	}
+	fail("internal error: unknown control line")
+}
+
+function readerr() {
+	fail("cannot read the ranges (are you root? did the VM exit?)")
 }
 
 function cstart() {
@@ -129,7 +217,7 @@ function cstart() {
 }
 
 BEGIN {
-	EOFMARK = "#S2VIEW-EOF"
+	SOH = sprintf("%c", 1)
 	UNIT["B"] = 1; UNIT["K"] = 1024; UNIT["M"] = 1048576
 	UNIT["G"] = 1073741824; UNIT["T"] = UNIT["G"] * 1024
 	UNIT["P"] = UNIT["T"] * 1024
@@ -156,67 +244,10 @@ BEGIN {
 			    (i > 16 ? i - 7 : i - 1) * 16 + (j > 16 ? j - 7 : j - 1)
 }
 
-# a new source: #S2VIEW-BEGIN
-/^#S2VIEW-BEGIN$/ {
-	if (INVM) # its EOF line was glued to the last line of the previous one
-		bad("no newline at the end of the last line: truncated file?")
-	cstart()
-	next
-}
-
-# a fact about the source: #S2VIEW-META ipa_bits 40 (or name, src, dir, pid)
-/^#S2VIEW-META / {
-	k = $2
-	v = substr($0, length("#S2VIEW-META ") + length(k) + 2)
-	if (k == "name") { NAME = v; next }
-	if (k == "src") { SRC = v; next }
-	if (k == "dir") { DIR = v; next }
-	if (v !~ /^(0|[1-9][0-9]*)$/) {
-		SRC = DIR "/" k
-		if (k == "pid")
-			SRC = DIR "/../pid"
-		if (v == "")
-			fail("empty: unreadable? are you root?")
-		fail("bad value \"" v "\": want a decimal number")
-	}
-	CTR[k] = v + 0
-	HAVE[k] = 1
-	if (k == "ipa_bits") {
-		if (v + 0 < 1 || v + 0 > 52) {
-			SRC = DIR "/ipa_bits"
-			fail(v " is not between 1 and 52")
-		}
-		IPA = 1
-		for (i = 0; i < v + 0; i++)
-			IPA *= 2
-		IPABITS = v + 0
-	}
-	next
-}
-
-# the ranges could not be read: #S2VIEW-READERR
-/^#S2VIEW-READERR$/ {
-	fail("cannot read the ranges (are you root? did the VM exit?)")
-}
-
-# the end of a source: #S2VIEW-EOF
-/^#S2VIEW-EOF$/ {
-	if (N == 0)
-		fail("no ranges (empty file?)")
-	if (IPA && LASTE != IPA)
-		fail("line " LN ": the ranges stop at 0x" LASTES " but the " IPABITS \
-		    "-bit IPA space goes on to 0x" hex16(IPA) ": truncated file?")
-	if (!IPA) { # a lone ranges file: its end is the IPA size
-		IPA = 1
-		for (IPABITS = 0; IPA < LASTE; IPABITS++)
-			IPA *= 2
-		if (IPA != LASTE)
-			fail("line " LN ": the ranges stop at 0x" LASTES ", not at a power" \
-			    " of two: truncated file?")
-	}
-	GI = granule()
-	finish()
-	INVM = 0
+# a control line from s2lib.sh (the byte SOH, then S2VIEW-...), or a last
+# line without its newline with one glued to it
+index($0, SOH) {
+	control()
 	next
 }
 
@@ -225,9 +256,12 @@ BEGIN {
 	LN++
 	if (!INVM)
 		fail("internal error: a range outside a source")
-	if (NF < 6)
+	if (index($0, "^") || index($0, "M-"))
+		badbytes()
+	if (NF < 6 || index($6, "="))
 		bad("want 6 fields (start-end size level type perms memattr)" \
-		    " then key=value fields, got " NF)
+		    " then key=value fields, got " (NF < 6 ? NF : 5) \
+		    (NF < 6 ? "" : " then " $6))
 	# (a literal regex: busybox awk compiles a dynamic one on every use)
 	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
 	    substr($1, 19, 1) != "-")
@@ -261,6 +295,8 @@ BEGIN {
 			bad("bad size \"" $2 "\": want a number and a unit B, K, M, G, T or P")
 		if (substr($2, 1, length($2) - 1) * UNIT[substr($2, length($2))] != SZ)
 			bad("size " $2 " does not match end - start = " xsize(SZ))
+		if ($2 != xsize(SZ)) # the largest unit that divides it
+			bad("size " $2 " is not in its largest unit: want " xsize(SZ))
 		OKSZS = $2; OKSZ = SZ
 	}
 	LV = $3; TY = $4; PE = $5; MA = $6
@@ -281,10 +317,15 @@ BEGIN {
 			bad("bad field \"" f "\": want key=value")
 		key = substr(f, 1, k - 1)
 		v = substr(f, k + 1)
-		if (key == "af") {
-			if (v != "0" && v != "1")
+		if (key == "af" || key == "sw") {
+			if (!VALID)
+				bad(key "= on an invalid entry: valid entries only")
+			if (key == "sw" && v !~ /^0x[0-9a-f]+$/)
+				bad("bad sw=" v ": want sw=0x and hex digits")
+			if (key == "af" && v != "0" && v != "1")
 				bad("bad af=" v ": want af=0 or af=1")
-			AF = v + 0
+			if (key == "af")
+				AF = v + 0
 		} else if (key == "owner" || key == "state") {
 			if (v !~ /^[A-Za-z0-9_.-]+$/)
 				bad("bad " f)
@@ -297,6 +338,11 @@ BEGIN {
 	# the granules the ranges fit (4K: entries of 4K, 2M, 1G, 512G; 16K,
 	# 64K: larger; fitting one fits the smaller ones): FITG[level] = the
 	# largest, 3 (64K), 2 (16K), 1 (4K) or 0 (none)
+	# a valid entry is aligned to its level's entry size: at least the 4K
+	# granule's (4K, 2M, 1G, 512G), of which the others are multiples
+	if (VALID && (S % GS[1, LV] || SZ % GS[1, LV]))
+		bad("a level-" LV " " TY " range must start and end on a multiple" \
+		    " of its entry size (" xsize(GS[1, LV]) " or more)")
 	if (!(LV in FITG))
 		FITG[LV] = 3
 	for (g = FITG[LV]; g && (S % GS[g, LV] || SZ % GS[g, LV]); g--)

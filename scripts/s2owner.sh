@@ -1,7 +1,8 @@
 #!/bin/sh
 #
 # s2owner.sh - who owns the memory: summarise pKVM's host stage-2 from s2view.
-#              POSIX sh and awk: runs under busybox, dash and bash.
+#              POSIX sh and awk: runs under busybox, dash, bash and mksh
+#              (Android: toybox, one-true-awk).
 #
 # In protected mode (kvm-arm.mode=protected) the host kernel runs under its
 # own stage-2, an identity map annotated with who owns each page. This reads
@@ -48,15 +49,21 @@
 #
 # REQUIREMENTS: a kernel with s2view booted with kvm-arm.mode=protected
 # (/sys/kernel/kvm/host/s2/), root (the files are root-only), a POSIX sh,
-# awk (busybox awk, mawk, gawk), cat, tr; s2lib.awk in the same directory as
-# this script.
+# awk (busybox awk, mawk, gawk, one-true-awk), cat (with -v); s2lib.sh and
+# s2lib.awk in the same directory as this script.
 #
 set -eu
 
 PROG=${0##*/}
-# the awk both tools share, installed beside them
-case $0 in */*) LIB=${0%/*}/s2lib.awk ;; *) LIB=s2lib.awk ;; esac
-SYSFS=${S2VIEW_SYSFS:-/sys/kernel/kvm}
+# the shared front end (s2lib.sh) and awk (s2lib.awk), installed beside us
+case $0 in */*) LIBDIR=${0%/*} ;; *) LIBDIR=. ;; esac
+[ -r "$LIBDIR/s2lib.sh" ] || {
+	echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2
+	exit 2
+}
+# shellcheck disable=SC1091
+. "$LIBDIR/s2lib.sh"
+# shellcheck disable=SC2034 # (s2lib.sh reads it)
 COUNTERS="ipa_bits start_level mapped_bytes owner_hyp_bytes owner_ffa_bytes
 state_shared_owned_bytes state_shared_borrowed_bytes"
 
@@ -70,62 +77,26 @@ USAGE: $PROG [-h] [--prom] [-n N] [PATH | -]
              # copy of $SYSFS
    -         # ranges on stdin
    (default: $SYSFS/host/s2, there in protected mode only)
+  Options may come before or after the path. Exit status 1: no host
+  stage-2 view; 2 (and nothing on stdout): a usage error or bad input.
   eg,
        $PROG                  # who owns the memory
        $PROG -n 10            # with the 10 largest hyp-owned runs
-       $PROG --prom > /var/lib/node_exporter/textfile/s2owner.prom
        cat saved-ranges | $PROG -
+       # a textfile for node_exporter, replaced only when complete:
+       $PROG --prom > d/s2owner.prom.\$\$ && mv d/s2owner.prom.\$\$ d/s2owner.prom
 USAGE
 }
 
-die() {
-	echo "$PROG: $*" >&2
-	exit 2
-}
-
-usage_error() {
-	echo "$PROG: $*" >&2
-	usage >&2
-	exit 2
-}
-
 ### options
-PROM=0
-TOPN=5
-while [ $# -gt 0 ]; do
-	case $1 in
-	-h | --help) usage; exit 0 ;;
-	--prom) PROM=1 ;;
-	-n)
-		[ $# -ge 2 ] || usage_error "-n needs a number"
-		TOPN=$2
-		shift
-		;;
-	-n*) TOPN=${1#-n} ;;
-	--) shift; break ;;
-	-) break ;;
-	-*) usage_error "unknown option $1" ;;
-	*) break ;;
-	esac
-	shift
-done
-[ $# -le 1 ] || usage_error "one path or - at most (got: $*)"
-case $TOPN in
-'' | *[!0-9]*) usage_error "-n wants a number (got \"$TOPN\")" ;;
-esac
-while :; do # no leading zeros: busybox awk reads 010 as octal
-	case $TOPN in
-	0?*) TOPN=${TOPN#0} ;;
-	*) break ;;
-	esac
-done
+# shellcheck disable=SC2317
+tool_option() { return 1; }
+parse_args "one path or -" "$@"
+set --
+# shellcheck disable=SC2154
+[ "$HAVE_OPERAND" = 0 ] || set -- "$OPERAND"
 
 ### resolve the input: a dir with counters (or none) and a ranges file
-readable() { # $1 ranges file
-	[ -e "$1" ] || die "no $1"
-	[ -r "$1" ] || die "cannot read $1: are you root?"
-}
-
 if [ $# -eq 0 ]; then
 	DIR=$SYSFS/host/s2
 	if [ ! -d "$DIR" ]; then
@@ -155,37 +126,10 @@ else
 	readable "$RANGES"
 fi
 
-### feed awk: the facts and the ranges, framed by #S2VIEW- lines
-produce() {
-	printf '#S2VIEW-BEGIN\n#S2VIEW-META name host\n'
-	if [ "$RANGES" = - ]; then
-		printf '#S2VIEW-META src <stdin>\n'
-	else
-		printf '#S2VIEW-META src %s\n' "$RANGES"
-	fi
-	if [ -n "$DIR" ]; then
-		printf '#S2VIEW-META dir %s\n' "$DIR"
-		for c in $COUNTERS; do
-			[ -f "$DIR/$c" ] || continue
-			printf '#S2VIEW-META %s ' "$c"
-			tr -d '\n' <"$DIR/$c" || :
-			echo
-		done
-	fi
-	# a last line without its newline swallows the EOF line: awk notices
-	if [ "$RANGES" = - ]; then cat; else cat -- "$RANGES"; fi ||
-		printf '\n#S2VIEW-READERR\n'
-	printf '#S2VIEW-EOF\n'
-}
+### summarise: s2lib.awk reads the ranges, this awk adds them up
+# shellcheck disable=SC2016
+summarise '
 
-### summarise
-[ -r "$LIB" ] || die "cannot read $LIB: install s2lib.awk beside $PROG"
-rc=0
-# (produce reports errors to awk, which says them; its stderr would only
-# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
-produce 2>/dev/null | awk -v PROG="$PROG" -v PROM="$PROM" -v TOPN="$TOPN" \
-	-v HEXMODE="${S2VIEW_HEX:-}" '
-'"$(cat -- "$LIB")"'
 ### s2owner: per source (one here)
 function reset() {
 	MAPPED = NMAPPED = ANNOT = NTOP = HOPEN = 0
@@ -355,5 +299,4 @@ END {
 		printf "%s", OUT
 	}
 }
-' || rc=$?
-exit "$rc"
+' host "$DIR" "$RANGES" ""

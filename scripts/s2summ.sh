@@ -1,7 +1,8 @@
 #!/bin/sh
 #
 # s2summ.sh - summarise arm64 KVM stage-2 page tables from s2view's ranges.
-#             POSIX sh and awk: runs under busybox, dash and bash.
+#             POSIX sh and awk: runs under busybox, dash, bash and mksh
+#             (Android: toybox, one-true-awk).
 #
 # Reads /sys/kernel/kvm/vmN/s2/ (or a saved copy) and prints, per VM: the IPA
 # size, mapped bytes, entries and bytes per level and type (4K pages, 2M and
@@ -52,15 +53,22 @@
 # when it can convert "0x..." itself exactly (tests).
 #
 # REQUIREMENTS: a kernel with s2view (/sys/kernel/kvm/vmN/s2/), root (the
-# files are root-only), a POSIX sh, awk (busybox awk, mawk, gawk), cat, tr,
-# sort; s2lib.awk in the same directory as this script.
+# files are root-only), a POSIX sh, awk (busybox awk, mawk, gawk,
+# one-true-awk), cat (with -v), sort; s2lib.sh and s2lib.awk in the same
+# directory as this script.
 #
 set -eu
 
 PROG=${0##*/}
-# the awk both tools share, installed beside them
-case $0 in */*) LIB=${0%/*}/s2lib.awk ;; *) LIB=s2lib.awk ;; esac
-SYSFS=${S2VIEW_SYSFS:-/sys/kernel/kvm}
+# the shared front end (s2lib.sh) and awk (s2lib.awk), installed beside us
+case $0 in */*) LIBDIR=${0%/*} ;; *) LIBDIR=. ;; esac
+[ -r "$LIBDIR/s2lib.sh" ] || {
+	echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2
+	exit 2
+}
+# shellcheck disable=SC1091
+. "$LIBDIR/s2lib.sh"
+# shellcheck disable=SC2034 # (s2lib.sh reads it)
 COUNTERS="ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages"
 
 usage() {
@@ -75,59 +83,30 @@ USAGE: $PROG [-h] [--map] [--prom] [-n N] [vmN | all | PATH | -]
    PATH      # a saved ranges file; a saved vmN/s2 or vmN dir; a saved
              # copy of $SYSFS with vm*/ dirs
    -         # ranges on stdin
+  Options may come before or after the VM or path. Exit status 2 (and
+  nothing on stdout) on a usage error or bad input.
   eg,
        $PROG                  # summarise every VM
        $PROG vm3              # summarise VM 3
        $PROG --map vm3        # where VM 3's memory is mapped
        $PROG -n 20 vm3        # with its 20 largest mapped ranges
-       $PROG --prom > /var/lib/node_exporter/textfile/s2view.prom
        cat saved-ranges | $PROG -
+       # a textfile for node_exporter, replaced only when complete:
+       $PROG --prom > d/s2view.prom.\$\$ && mv d/s2view.prom.\$\$ d/s2view.prom
 USAGE
-}
-
-die() {
-	echo "$PROG: $*" >&2
-	exit 2
-}
-
-usage_error() {
-	echo "$PROG: $*" >&2
-	usage >&2
-	exit 2
 }
 
 ### options
 MAP=0
-PROM=0
-TOPN=5
-while [ $# -gt 0 ]; do
+# shellcheck disable=SC2317
+tool_option() {
 	case $1 in
-	-h | --help) usage; exit 0 ;;
 	--map) MAP=1 ;;
-	--prom) PROM=1 ;;
-	-n)
-		[ $# -ge 2 ] || usage_error "-n needs a number"
-		TOPN=$2
-		shift
-		;;
-	-n*) TOPN=${1#-n} ;;
-	--) shift; break ;;
-	-) break ;;
-	-*) usage_error "unknown option $1" ;;
-	*) break ;;
+	*) return 1 ;;
 	esac
-	shift
-done
-[ $# -le 1 ] || usage_error "one VM, path or - at most (got: $*)"
-case $TOPN in
-'' | *[!0-9]*) usage_error "-n wants a number (got \"$TOPN\")" ;;
-esac
-while :; do # no leading zeros: busybox awk reads 010 as octal
-	case $TOPN in
-	0?*) TOPN=${TOPN#0} ;;
-	*) break ;;
-	esac
-done
+}
+parse_args "one VM, path or -" "$@"
+# shellcheck disable=SC2153
 [ "$MAP$PROM" != 11 ] || usage_error "--map and --prom don't go together"
 
 ### resolve the input into sources: name dir ranges pidfile (dir: counters)
@@ -165,12 +144,9 @@ vm_numbers() { # the N of $1/vmN/s2 dirs, in numeric order
 	done | sort -n
 }
 
-readable() { # $1 ranges file
-	[ -e "$1" ] || die "no $1"
-	[ -r "$1" ] || die "cannot read $1: are you root?"
-}
-
-ARG=${1:-all}
+ARG=all
+# shellcheck disable=SC2154
+[ "$HAVE_OPERAND" = 0 ] || ARG=$OPERAND
 KIND=path
 case $ARG in
 - | all) KIND=$ARG ;;
@@ -235,45 +211,10 @@ path)
 	;;
 esac
 
-### feed awk: each source's facts and ranges, framed by #S2VIEW- lines
-produce() {
-	while [ $# -ge 4 ]; do
-		printf '#S2VIEW-BEGIN\n#S2VIEW-META name %s\n' "$1"
-		if [ "$3" = - ]; then
-			printf '#S2VIEW-META src <stdin>\n'
-		else
-			printf '#S2VIEW-META src %s\n' "$3"
-		fi
-		if [ -n "$2" ]; then
-			printf '#S2VIEW-META dir %s\n' "$2"
-			for c in $COUNTERS; do
-				[ -f "$2/$c" ] || continue
-				printf '#S2VIEW-META %s ' "$c"
-				tr -d '\n' <"$2/$c" || :
-				echo
-			done
-		fi
-		if [ -n "$4" ] && [ -f "$4" ]; then
-			printf '#S2VIEW-META pid '
-			tr -d '\n' <"$4" || :
-			echo
-		fi
-		# a last line without its newline swallows the EOF line: awk notices
-		if [ "$3" = - ]; then cat; else cat -- "$3"; fi ||
-			printf '\n#S2VIEW-READERR\n'
-		printf '#S2VIEW-EOF\n'
-		shift 4
-	done
-}
+### summarise: s2lib.awk reads the ranges, this awk adds them up
+# shellcheck disable=SC2016
+summarise '
 
-### summarise
-[ -r "$LIB" ] || die "cannot read $LIB: install s2lib.awk beside $PROG"
-rc=0
-# (produce reports errors to awk, which says them; its stderr would only
-# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
-produce "$@" 2>/dev/null | awk -v PROG="$PROG" -v MAP="$MAP" -v PROM="$PROM" -v TOPN="$TOPN" \
-	-v HEXMODE="${S2VIEW_HEX:-}" '
-'"$(cat -- "$LIB")"'
 
 ### s2summ: per source
 function reset() {
@@ -367,7 +308,7 @@ function rows(    l, n) {
 	for (l = 3; l >= 0; l--) {
 		if (l == 0 && !BY[0, "block"])
 			continue
-		n++; RL[n] = l; RT[n] = l == 3 ? "page" : "block"
+		n++; RL[n] = l; RTY[n] = l == 3 ? "page" : "block"
 		RC[n] = l == 3 ? "pages_l3" : "blocks_l" l
 	}
 	return n
@@ -389,7 +330,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 	n = rows()
 	blk = 0
 	for (i = 1; i <= n; i++) {
-		l = RL[i]; t = RT[i]; c = RC[i]
+		l = RL[i]; t = RTY[i]; c = RC[i]
 		if (HAVE[c] && GI) {
 			CNT[i] = CTR[c]; BYT[i] = CTR[c] * esz(l)
 			if (BYT[i] != BY[l, t])
@@ -412,11 +353,11 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		    f, sprintf("%.0f", mapped))
 		for (i = 1; i <= n; i++)
 			prom("s2view_bytes", "Bytes mapped, by level and type of entry.", \
-			    f ",level=\"" RL[i] "\",type=\"" RT[i] "\"", sprintf("%.0f", BYT[i]))
+			    f ",level=\"" RL[i] "\",type=\"" RTY[i] "\"", sprintf("%.0f", BYT[i]))
 		for (i = 1; i <= n; i++)
 			if (CNT[i] != "?")
 				prom("s2view_entries", "Valid entries, by level and type.", \
-				    f ",level=\"" RL[i] "\",type=\"" RT[i] "\"", \
+				    f ",level=\"" RL[i] "\",type=\"" RTY[i] "\"", \
 				    sprintf("%.0f", CNT[i]))
 		prom("s2view_blocks_ratio", "Share of mapped bytes mapped by" \
 		    " blocks (huge-page coverage), 0 to 1.", f, \
@@ -468,7 +409,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 	out(sprintf("%-5s %-5s %5s %10s %10s %7s", "LEVEL", "TYPE", "ENTRY", \
 	    "ENTRIES", "BYTES", "MAPPED"))
 	for (i = 1; i <= n; i++)
-		out(sprintf("l%-4d %-5s %5s %10s %10s %7s", RL[i], RT[i], elabel(RL[i]), \
+		out(sprintf("l%-4d %-5s %5s %10s %10s %7s", RL[i], RTY[i], elabel(RL[i]), \
 		    CNT[i] == "?" ? "?" : sprintf("%.0f", CNT[i]), hum(BYT[i]), \
 		    pct(BYT[i], mapped)))
 	bytetable("PERMS", PB, PN)
@@ -546,5 +487,4 @@ END {
 		printf "%s", OUT
 	}
 }
-' || rc=$?
-exit "$rc"
+' "$@"

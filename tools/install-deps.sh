@@ -4,7 +4,9 @@
 # USAGE: tools/install-deps.sh [-h]
 #
 # Installs the host packages (cross compiler, kernel build deps, QEMU, bats,
-# the shell linter, ccache, the 6.12 kernel source) when any is missing, and unpacks
+# the shell linter, ccache, the 6.12 kernel source, and the shells, awks and
+# applets the toolkit is tested under: dash+mawk, bash+gawk, busybox,
+# mksh+toybox+original-awk as on Android) when any is missing, and unpacks
 # the arm64 busybox-static and bash-static packages (downloaded, not installed)
 # into the cache dir. Uses sudo when not root. Safe to run again: it does
 # nothing when everything is there.
@@ -17,7 +19,7 @@ ARM64_ROOT=$CACHE/arm64-root
 
 PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross make flex bison bc libssl-dev
 libelf-dev cpio xz-utils ccache qemu-system-arm bats bats-support bats-assert
-shellcheck busybox dash perl dpkg-dev"
+shellcheck busybox dash perl dpkg-dev mawk gawk mksh toybox original-awk"
 ARM64_DEBS="busybox-static bash-static"
 
 usage() {

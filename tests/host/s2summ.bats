@@ -549,8 +549,17 @@ EOF
 
 ### the scripts themselves
 
-@test "both tools find s2lib.awk beside them, and without it say so with status 2" {
+@test "both tools find s2lib.sh and s2lib.awk beside them, and without them say so with status 2" {
 	cp "$SCRIPTS/s2summ.sh" "$SCRIPTS/s2owner.sh" "$BATS_TEST_TMPDIR"
+	for sh in $S2_SHELLS; do
+		for tool in s2summ.sh s2owner.sh; do
+			SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" "$tool" "$FIXTURES/host/s2/ranges"
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			[[ "$stderr" == *"cannot read $BATS_TEST_TMPDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $tool"* ]]
+		done
+	done
+	cp "$SCRIPTS/s2lib.sh" "$BATS_TEST_TMPDIR"
 	for sh in $S2_SHELLS; do
 		for tool in s2summ.sh s2owner.sh; do
 			SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" "$tool" "$FIXTURES/host/s2/ranges"
@@ -568,9 +577,9 @@ EOF
 	done
 }
 
-@test "s2summ.sh is shellcheck -s sh clean" {
+@test "s2summ.sh and s2lib.sh are shellcheck -s sh clean" {
 	command -v shellcheck >/dev/null || skip "no shellcheck"
-	run shellcheck -s sh "$SCRIPTS/s2summ.sh"
+	run shellcheck -s sh "$SCRIPTS/s2summ.sh" "$SCRIPTS/s2lib.sh"
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

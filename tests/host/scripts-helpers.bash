@@ -1,39 +1,64 @@
-# scripts-helpers.bash - shared by tests/host/s2summ.bats and s2owner.bats.
+# scripts-helpers.bash - shared by tests/host/s2summ.bats, s2owner.bats and
+# format.bats.
 #
-# The scripts are run under every shell of $S2_SHELLS (default: dash and
-# busybox): "dash" is dash with the host's awk (mawk here) and tools;
-# "busybox" is busybox sh with busybox's awk, cat, tr, sort... first in
-# PATH, as on the guest; "bash" is bash with the host's tools.
+# The scripts run under every userland of $S2_SHELLS (default: all four),
+# each a directory of links that is the whole PATH, so a script that needs
+# a tool the userland lacks fails here:
+#	dash     dash, mawk, coreutils cat and sort (Debian's /bin/sh)
+#	bash     bash, gawk, coreutils cat and sort (many hosts' awk is gawk)
+#	busybox  busybox sh, awk and every applet (the QEMU guest, embedded)
+#	android  mksh, toybox's applets and the one-true-awk (original-awk):
+#	         an Android device's shell
+# tools/install-deps.sh installs them all.
 
 bats_require_minimum_version 1.5.0
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 SCRIPTS=$ROOT/scripts
 FIXTURES=$ROOT/tests/fixtures
-S2_SHELLS=${S2_SHELLS:-dash busybox}
+S2_SHELLS=${S2_SHELLS:-dash bash busybox android}
 
 load fixtures
 
-# once per file: a dir of busybox applet links for the "busybox" shell
-setup_file() {
-	export BB_BIN=$BATS_FILE_TMPDIR/busybox-bin
-	mkdir -p "$BB_BIN"
-	busybox --install -s "$BB_BIN"
-	[ -x "$BB_BIN/awk" ]
+# userland_dir NAME: the PATH directory of userland NAME, made on first use
+userland_dir() {
+	local d=$BATS_FILE_TMPDIR/userland-$1 a
+	if [ ! -d "$d" ]; then
+		mkdir -p "$d.new"
+		case $1 in
+		dash | bash)
+			ln -s "$(command -v "$1")" "$d.new/sh"
+			if [ "$1" = dash ]; then a=mawk; else a=gawk; fi
+			ln -s "$(command -v "$a")" "$d.new/awk"
+			ln -s "$(command -v cat)" "$d.new/cat"
+			ln -s "$(command -v sort)" "$d.new/sort"
+			;;
+		busybox)
+			busybox --install -s "$d.new"
+			ln -sf "$(command -v busybox)" "$d.new/sh"
+			;;
+		android)
+			for a in $(toybox); do
+				ln -s "$(command -v toybox)" "$d.new/$a"
+			done
+			ln -sf "$(command -v mksh)" "$d.new/sh"
+			ln -sf "$(command -v original-awk)" "$d.new/awk"
+			;;
+		*) echo "unknown userland $1 in S2_SHELLS" >&2; return 1 ;;
+		esac
+		mv "$d.new" "$d"
+	fi
+	echo "$d"
 }
 
-# s2 SHELL SCRIPT ARGS...: run a script under SHELL; sets status, output
-# (stdout) and stderr
+# s2 USERLAND SCRIPT ARGS...: run a script under USERLAND (its sh, with its
+# directory as the whole PATH); sets status, output (stdout) and stderr
 s2() {
-	local sh=$1 script=$SCRIPTS/$2
+	local ul=$1 script=$SCRIPTS/$2 d
 	shift 2
-	echo "# under $sh: ${script##*/} $*"
-	case $sh in
-	dash) run --separate-stderr dash "$script" "$@" ;;
-	bash) run --separate-stderr bash "$script" "$@" ;;
-	busybox) run --separate-stderr env PATH="$BB_BIN:$PATH" busybox sh "$script" "$@" ;;
-	*) echo "unknown shell $sh in S2_SHELLS" >&2; return 1 ;;
-	esac
+	d=$(userland_dir "$ul") || return 1
+	echo "# under $ul: ${script##*/} $*"
+	run --separate-stderr env PATH="$d" "$d/sh" "$script" "$@"
 }
 
 # the value of metric line "$1" (e.g. 's2view_ranges{vm="vm1"}') in $output
@@ -80,10 +105,11 @@ small_ranges() {
 EOF
 }
 
-# expect_bad SCRIPT FILE PATTERN...: every shell rejects FILE with status 2,
-# prints nothing on stdout, and stderr matches every glob PATTERN
+# expect_bad SCRIPT FILE PATTERN...: every userland rejects FILE with status
+# 2, prints nothing on stdout, and the same message on stderr, which matches
+# every glob PATTERN
 expect_bad() {
-	local script=$1 file=$2 sh p
+	local script=$1 file=$2 sh p first=
 	shift 2
 	for sh in $S2_SHELLS; do
 		s2 "$sh" "$script" "$file"
@@ -93,5 +119,7 @@ expect_bad() {
 		for p in "$@"; do
 			[[ "$stderr" == $p ]]
 		done
+		[ -n "$first" ] || first=$stderr
+		[ "$stderr" = "$first" ]
 	done
 }

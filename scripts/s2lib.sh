@@ -1,0 +1,159 @@
+# s2lib.sh - the front end s2summ.sh and s2owner.sh share: options, checks
+# on the files, messages, exit codes, and the framing of what awk reads.
+#
+# Not a program by itself: each tool sources it (". s2lib.sh", from its own
+# directory), defines usage() and tool_option(), resolves its arguments into
+# sources and calls summarise() with its own awk text.
+#
+# The stream awk reads (the "framing"): per source, control lines that start
+# with the byte SOH (\001) and the source's lines as "cat -v" shows them.
+# "cat -v" turns every control byte of the data into printable text (^A, ^M,
+# ^@) and every non-ASCII byte into M-x, so no line of a file can start with
+# SOH: file content cannot reach the control channel, and NUL or CR bytes
+# reach every awk (busybox, mawk, gawk, one-true-awk) as the same text.
+#	<SOH>S2VIEW-BEGIN
+#	<SOH>S2VIEW-META name vm3     (then src, dir, pid and counter files)
+#	<SOH>S2VIEW-META ipa_bits 40
+#	0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
+#	...
+#	<SOH>S2VIEW-EOF               (glued to the last line if it has no newline)
+#
+# Uses only sh, cat (with -v) and sort: no tr (toybox has none).
+#
+# Exit status of the tools: 0 done; 2 usage error, missing, unreadable or
+# malformed input (a message on stderr; nothing on stdout).
+
+# shellcheck shell=sh disable=SC2034,SC2153
+# (PROM, TOPN and the like are read by the tools that source this file;
+# PROG, LIBDIR and COUNTERS are set by them)
+
+SYSFS=${S2VIEW_SYSFS:-/sys/kernel/kvm}
+SOH=$(printf '\001')
+NL='
+'
+
+die() {
+	echo "$PROG: $*" >&2
+	exit 2
+}
+
+usage_error() {
+	echo "$PROG: $*" >&2
+	usage >&2
+	exit 2
+}
+
+### options: -h, --prom, -n N and the tool's own, before or after the operand
+# parse_args WHAT "$@": WHAT names the operand in messages ("one VM, path or
+# -"); sets PROM, TOPN and OPERAND (HAVE_OPERAND=1 when there is one); an
+# option the tool knows is given to tool_option OPT, which returns 0 when it
+# took it.
+parse_args() {
+	what=$1
+	shift
+	PROM=0 TOPN=5 OPERAND='' HAVE_OPERAND=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-h | --help) usage; exit 0 ;;
+		--prom) PROM=1 ;;
+		-n)
+			[ $# -ge 2 ] || usage_error "-n needs a number"
+			TOPN=$2
+			shift
+			;;
+		-n*) TOPN=${1#-n} ;;
+		--)
+			shift
+			for a in "$@"; do operand "$what" "$a"; done
+			break
+			;;
+		-) operand "$what" - ;;
+		-*) tool_option "$1" || usage_error "unknown option $1" ;;
+		*) operand "$what" "$1" ;;
+		esac
+		shift
+	done
+	case $TOPN in
+	'' | *[!0-9]*) usage_error "-n wants a number (got \"$TOPN\")" ;;
+	esac
+	while :; do # no leading zeros: busybox awk reads 010 as octal
+		case $TOPN in
+		0?*) TOPN=${TOPN#0} ;;
+		*) break ;;
+		esac
+	done
+}
+
+operand() { # $1 what, $2 the operand
+	[ "$HAVE_OPERAND" = 0 ] || usage_error "$1 at most (got: $OPERAND $2)"
+	OPERAND=$2
+	HAVE_OPERAND=1
+}
+
+### files
+readable() { # $1 ranges file
+	[ -e "$1" ] || die "no $1"
+	[ -r "$1" ] || die "cannot read $1: are you root?"
+}
+
+### the stream awk reads
+oneline() { # ONE = $1 with each newline written ^J, as cat -v writes controls
+	ONE=
+	o=$1
+	while :; do
+		case $o in
+		*"$NL"*) ONE=$ONE${o%%"$NL"*}^J; o=${o#*"$NL"} ;;
+		*) break ;;
+		esac
+	done
+	ONE=$ONE$o
+}
+
+meta() { # a fact about the source: meta KEY VALUE
+	oneline "$2"
+	printf '%sS2VIEW-META %s %s\n' "$SOH" "$1" "$ONE"
+}
+
+# produce NAME DIR RANGES PIDFILE [...]: each source, framed. DIR (may be
+# empty) holds the counter files named in $COUNTERS; RANGES - is stdin.
+produce() {
+	while [ $# -ge 4 ]; do
+		printf '%sS2VIEW-BEGIN\n' "$SOH"
+		meta name "$1"
+		if [ "$3" = - ]; then meta src "<stdin>"; else meta src "$3"; fi
+		if [ -n "$2" ]; then
+			meta dir "$2"
+			for c in $COUNTERS; do
+				[ -f "$2/$c" ] || continue
+				v=$(cat -v -- "$2/$c") || v=
+				meta "$c" "$v"
+			done
+		fi
+		if [ -n "$4" ] && [ -f "$4" ]; then
+			v=$(cat -v -- "$4") || v=
+			meta pid "$v"
+		fi
+		# a last line without its newline gets the next control line glued
+		# to it: awk notices
+		if [ "$3" = - ]; then cat -v; else cat -v -- "$3"; fi ||
+			printf '%sS2VIEW-READERR\n' "$SOH"
+		printf '%sS2VIEW-EOF\n' "$SOH"
+		shift 4
+	done
+}
+
+# summarise AWKTEXT NAME DIR RANGES PIDFILE [...]: run s2lib.awk and the
+# tool's AWKTEXT on the sources; exits with awk's status
+summarise() {
+	[ -r "$LIBDIR/s2lib.awk" ] ||
+		die "cannot read $LIBDIR/s2lib.awk: install s2lib.awk beside $PROG"
+	prog=$(cat -- "$LIBDIR/s2lib.awk")$1
+	shift
+	rc=0
+	# (produce reports errors to awk, which says them; its stderr would only
+	# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
+	produce "$@" 2>/dev/null | LC_ALL=C awk -v PROG="$PROG" -v MAP="${MAP:-0}" \
+		-v PROM="$PROM" -v TOPN="$TOPN" -v HEXMODE="${S2VIEW_HEX:-}" "$prog" ||
+		rc=$?
+	exit "$rc"
+}
