@@ -21,17 +21,55 @@
 #include "kvm_s2_host.h"
 #include "kvm_s2_sysfs.h"
 
-/* Names of the owner ids of annotated invalid entries; others are numbers. */
-static const char *const s2_host_owner_names[KVM_S2_NR_OWNERS] = {
+/*
+ * Owner ids of annotated invalid entries (pKVM's enum pkvm_component_id)
+ * that have a name; others are shown as numbers. Invalid entries never
+ * carry the host's id, 0.
+ */
+#define S2_HOST_NR_OWNERS	(KVM_S2_SNAPSHOT_OWNER_FFA + 1)
+
+static const char *const s2_host_owner_names[S2_HOST_NR_OWNERS] = {
 	[KVM_S2_SNAPSHOT_OWNER_HOST]	= "host",
 	[KVM_S2_SNAPSHOT_OWNER_HYP]	= "hyp",
 	[KVM_S2_SNAPSHOT_OWNER_FFA]	= "ffa",
 };
 
-/* Names of the page states of valid entries, by software bits 0-1. */
-static const char *const s2_host_state_names[KVM_S2_NR_STATES] = {
-	"owned", "shared-owned", "shared-borrowed", "reserved",
+/* Page states of valid entries: software bits 0 and 1, shifted down. */
+#define S2_HOST_STATE_MASK	(KVM_PGTABLE_PROT_SW0 | KVM_PGTABLE_PROT_SW1)
+#define S2_HOST_STATE_OWNED		0
+#define S2_HOST_STATE_SHARED_OWNED	1
+#define S2_HOST_STATE_SHARED_BORROWED	2
+#define S2_HOST_NR_STATES		4
+
+static const char *const s2_host_state_names[S2_HOST_NR_STATES] = {
+	[S2_HOST_STATE_OWNED]		= "owned",
+	[S2_HOST_STATE_SHARED_OWNED]	= "shared-owned",
+	[S2_HOST_STATE_SHARED_BORROWED]	= "shared-borrowed",
+	[S2_HOST_NR_STATES - 1]		= "reserved",
 };
+
+/* The host view's own counters, in struct kvm_s2_stats.view. */
+enum s2_host_stat {
+	S2_HOST_OWNER_HOST_BYTES,	/* valid, state owned or shared-owned */
+	S2_HOST_OWNER_HYP_BYTES,	/* invalid, owner=hyp */
+	S2_HOST_OWNER_FFA_BYTES,	/* invalid, owner=ffa */
+	S2_HOST_SHARED_OWNED_BYTES,	/* valid, state shared-owned */
+	S2_HOST_SHARED_BORROWED_BYTES,	/* valid, state shared-borrowed */
+	S2_HOST_NR_STATS
+};
+
+static_assert(S2_HOST_NR_STATS <= KVM_S2_VIEW_STATS);
+
+static u64 s2_host_owner(kvm_pte_t pte)
+{
+	return FIELD_GET(KVM_INVALID_PTE_OWNER_MASK, pte);
+}
+
+static u64 s2_host_state(kvm_pte_t pte)
+{
+	return (kvm_pgtable_stage2_pte_prot(pte) & S2_HOST_STATE_MASK) >>
+	       __bf_shf(S2_HOST_STATE_MASK);
+}
 
 /* /sys/kernel/kvm/host; its s2/ group holds the counters and "ranges". */
 static struct kobject *s2_host_kobj;
@@ -123,6 +161,9 @@ static int s2_host_piece(struct kvm_s2_walk *w)
 		else if (kvm_s2_note(w, e->addr, e->level, e->pte))
 			break;
 	}
+	/* All entries taken: the next piece starts where EL2 stopped. */
+	if (i == snap->nr && WARN_ON_ONCE(w->cursor != snap->next))
+		ret = -EIO;
 out_unlock:
 	mutex_unlock(&s2_host_lock);
 	return ret;
@@ -130,23 +171,48 @@ out_unlock:
 
 static void s2_host_show_extra(struct seq_file *m, kvm_pte_t pte)
 {
-	u64 owner = FIELD_GET(KVM_INVALID_PTE_OWNER_MASK, pte);
-	u64 state;
+	u64 owner = s2_host_owner(pte);
 
-	if (kvm_pte_valid(pte)) {
-		state = (kvm_pgtable_stage2_pte_prot(pte) & KVM_S2_STATE_MASK) >>
-			__bf_shf(KVM_S2_STATE_MASK);
-		seq_printf(m, " state=%s", s2_host_state_names[state]);
-	} else if (owner < KVM_S2_NR_OWNERS && owner) {
+	if (kvm_pte_valid(pte))
+		seq_printf(m, " state=%s", s2_host_state_names[s2_host_state(pte)]);
+	else if (owner < S2_HOST_NR_OWNERS && owner)
 		seq_printf(m, " owner=%s", s2_host_owner_names[owner]);
-	} else if (owner) {
+	else if (owner)
 		seq_printf(m, " owner=%llu", owner);
+}
+
+static void s2_host_count(u64 *view, kvm_pte_t pte, u64 bytes)
+{
+	if (!kvm_pte_valid(pte)) {
+		switch (s2_host_owner(pte)) {
+		case KVM_S2_SNAPSHOT_OWNER_HYP:
+			view[S2_HOST_OWNER_HYP_BYTES] += bytes;
+			break;
+		case KVM_S2_SNAPSHOT_OWNER_FFA:
+			view[S2_HOST_OWNER_FFA_BYTES] += bytes;
+			break;
+		}
+		return;
+	}
+
+	switch (s2_host_state(pte)) {
+	case S2_HOST_STATE_OWNED:
+		view[S2_HOST_OWNER_HOST_BYTES] += bytes;
+		break;
+	case S2_HOST_STATE_SHARED_OWNED:
+		view[S2_HOST_OWNER_HOST_BYTES] += bytes;
+		view[S2_HOST_SHARED_OWNED_BYTES] += bytes;
+		break;
+	case S2_HOST_STATE_SHARED_BORROWED:
+		view[S2_HOST_SHARED_BORROWED_BYTES] += bytes;
+		break;
 	}
 }
 
 static const struct kvm_s2_view_ops s2_host_ops = {
 	.piece		= s2_host_piece,
 	.show_extra	= s2_host_show_extra,
+	.count		= s2_host_count,
 };
 
 static int s2_host_ranges_open(struct kernfs_open_file *of)
@@ -174,24 +240,7 @@ static int s2_host_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_host_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_host_ranges_open);
 
-/* Counters fixed at boot: read by the first call, no walk. */
-static ssize_t s2_host_fixed_show(struct kobject *kobj,
-				  struct kobj_attribute *attr, char *buf)
-{
-	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
-						   attr);
-	struct kvm_s2_stats stats = {};
-	int ret;
-
-	ret = s2_host_prepare();
-	if (ret)
-		return ret;
-
-	stats.ipa_bits = s2_host_geometry.ia_bits;
-	stats.start_level = s2_host_geometry.start_level;
-	return kvm_s2_stat_emit(buf, &stats, sa->offset);
-}
-
+/* Counters: the geometry is read by the first call, the rest is a walk. */
 static ssize_t s2_host_stat_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
@@ -207,28 +256,31 @@ static ssize_t s2_host_stat_show(struct kobject *kobj,
 	stats.ipa_bits = s2_host_geometry.ia_bits;
 	stats.start_level = s2_host_geometry.start_level;
 	stats.table_pages = s2_host_geometry.pgd_pages;
-	ret = kvm_s2_get_stats(&s2_host_ops, NULL, &stats);
-	if (ret)
-		return ret;
+	if (sa->walk) {
+		ret = kvm_s2_get_stats(&s2_host_ops, NULL, &stats);
+		if (ret)
+			return ret;
+	}
 	return kvm_s2_stat_emit(buf, &stats, sa->offset);
 }
 
 #define S2_HOST_STAT(_name, _field) \
 	KVM_S2_STAT_ATTR(s2_host, _name, _field, s2_host_stat_show)
 
-KVM_S2_STAT_ATTR(s2_host, ipa_bits, ipa_bits, s2_host_fixed_show);
-KVM_S2_STAT_ATTR(s2_host, start_level, start_level, s2_host_fixed_show);
+KVM_S2_FIXED_ATTR(s2_host, ipa_bits, ipa_bits, s2_host_stat_show);
+KVM_S2_FIXED_ATTR(s2_host, start_level, start_level,
+		  s2_host_stat_show);
 S2_HOST_STAT(blocks_l1, leaves[1]);
 S2_HOST_STAT(blocks_l2, leaves[2]);
 S2_HOST_STAT(pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL]);
 S2_HOST_STAT(table_pages, table_pages);
 S2_HOST_STAT(mapped_bytes, mapped_bytes);
-S2_HOST_STAT(owner_host_bytes, owner_bytes[KVM_S2_OWNER_HOST]);
-S2_HOST_STAT(owner_hyp_bytes, owner_bytes[KVM_S2_SNAPSHOT_OWNER_HYP]);
-S2_HOST_STAT(owner_ffa_bytes, owner_bytes[KVM_S2_SNAPSHOT_OWNER_FFA]);
-S2_HOST_STAT(state_shared_owned_bytes, state_bytes[KVM_S2_STATE_SHARED_OWNED]);
+S2_HOST_STAT(owner_host_bytes, view[S2_HOST_OWNER_HOST_BYTES]);
+S2_HOST_STAT(owner_hyp_bytes, view[S2_HOST_OWNER_HYP_BYTES]);
+S2_HOST_STAT(owner_ffa_bytes, view[S2_HOST_OWNER_FFA_BYTES]);
+S2_HOST_STAT(state_shared_owned_bytes, view[S2_HOST_SHARED_OWNED_BYTES]);
 S2_HOST_STAT(state_shared_borrowed_bytes,
-	     state_bytes[KVM_S2_STATE_SHARED_BORROWED]);
+	     view[S2_HOST_SHARED_BORROWED_BYTES]);
 
 static struct attribute *s2_host_stat_attrs[] = {
 	&s2_host_ipa_bits.attr.attr,

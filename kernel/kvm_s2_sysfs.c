@@ -98,31 +98,22 @@ static bool s2_run_extends(const struct kvm_s2_range *run, u64 addr, s8 level,
  * Counting: a table or a block is counted only when the walk enters it at its
  * first address. A piece that resumes inside an entry has seen it before.
  */
-static void s2_count(struct kvm_s2_stats *stats, u64 addr, s8 level,
+static void s2_count(struct kvm_s2_walk *w, u64 addr, s8 level,
 		     kvm_pte_t pte)
 {
+	struct kvm_s2_stats *stats = w->stats;
 	u64 granule = kvm_granule_size(level);
-	u64 owner, state;
 
 	if (!IS_ALIGNED(addr, granule))
 		return;
 
-	if (!kvm_pte_valid(pte)) {
-		owner = FIELD_GET(KVM_INVALID_PTE_OWNER_MASK, pte);
-		if (owner && owner < KVM_S2_NR_OWNERS)
-			stats->owner_bytes[owner] += granule;
-		return;
-	}
-	if (WARN_ON_ONCE(level < 0))
+	if (w->ops->count)
+		w->ops->count(stats->view, pte, granule);
+	if (!kvm_pte_valid(pte) || WARN_ON_ONCE(level < 0))
 		return;
 
-	state = (kvm_pgtable_stage2_pte_prot(pte) & KVM_S2_STATE_MASK) >>
-		__bf_shf(KVM_S2_STATE_MASK);
 	stats->leaves[level]++;
 	stats->mapped_bytes += granule;
-	stats->state_bytes[state] += granule;
-	if (state == KVM_S2_STATE_OWNED || state == KVM_S2_STATE_SHARED_OWNED)
-		stats->owner_bytes[KVM_S2_OWNER_HOST] += granule;
 }
 
 /**
@@ -155,7 +146,7 @@ int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
 	struct kvm_s2_range *run = &w->run;
 
 	if (w->stats) {
-		s2_count(w->stats, addr, level, pte);
+		s2_count(w, addr, level, pte);
 	} else if (run->end == run->start) {
 		*run = (struct kvm_s2_range) {
 			.start = addr, .end = addr, .level = level, .pte = pte,
@@ -613,22 +604,7 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_vm_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_vm_ranges_open);
 
-/* Counters fixed at VM creation: no lock, no walk. */
-static ssize_t s2_vm_fixed_show(struct kobject *kobj,
-				struct kobj_attribute *attr, char *buf)
-{
-	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
-						   attr);
-	struct kvm_s2_sysfs *dir = to_s2_sysfs(kobj);
-	struct kvm_s2_stats stats = {
-		.ipa_bits	= dir->ipa_bits,
-		.start_level	= dir->start_level,
-	};
-
-	return kvm_s2_stat_emit(buf, &stats, sa->offset);
-}
-
-/* The other counters: each read is one walk. */
+/* Counters: the geometry is fixed at VM creation, the rest is one walk. */
 static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 			       char *buf)
 {
@@ -642,14 +618,16 @@ static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr
 	};
 	int ret;
 
-	ret = kvm_s2_get_stats(&s2_vm_ops, dir->kvm, &stats);
-	if (ret)
-		return ret;
+	if (sa->walk) {
+		ret = kvm_s2_get_stats(&s2_vm_ops, dir->kvm, &stats);
+		if (ret)
+			return ret;
+	}
 	return kvm_s2_stat_emit(buf, &stats, sa->offset);
 }
 
-KVM_S2_STAT_ATTR(s2_vm, ipa_bits, ipa_bits, s2_vm_fixed_show);
-KVM_S2_STAT_ATTR(s2_vm, start_level, start_level, s2_vm_fixed_show);
+KVM_S2_FIXED_ATTR(s2_vm, ipa_bits, ipa_bits, s2_vm_stat_show);
+KVM_S2_FIXED_ATTR(s2_vm, start_level, start_level, s2_vm_stat_show);
 KVM_S2_STAT_ATTR(s2_vm, blocks_l1, leaves[1], s2_vm_stat_show);
 KVM_S2_STAT_ATTR(s2_vm, blocks_l2, leaves[2], s2_vm_stat_show);
 KVM_S2_STAT_ATTR(s2_vm, pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL], s2_vm_stat_show);

@@ -20,20 +20,8 @@
 /* Internal return code of a piece of walk: stop here, all is well. */
 #define KVM_S2_WALK_STOP	(-ENOSPC)
 
-/*
- * Owner ids of annotated invalid entries that have a name and a counter
- * (pKVM's enum pkvm_component_id). Invalid entries never carry id 0, the
- * host's: its counter holds the valid entries the host owns.
- */
-#define KVM_S2_OWNER_HOST	0
-#define KVM_S2_NR_OWNERS	3
-
-/* Page states of pKVM, from software bits 0 and 1, shifted down. */
-#define KVM_S2_STATE_MASK	(KVM_PGTABLE_PROT_SW0 | KVM_PGTABLE_PROT_SW1)
-#define KVM_S2_STATE_OWNED		0
-#define KVM_S2_STATE_SHARED_OWNED	1
-#define KVM_S2_STATE_SHARED_BORROWED	2
-#define KVM_S2_NR_STATES	4
+/* Room for the counters a view keeps itself, in struct kvm_s2_stats. */
+#define KVM_S2_VIEW_STATS	8
 
 /**
  * struct kvm_s2_stats - counters of one stage-2, as in the s2/ files
@@ -42,11 +30,7 @@
  * @leaves:		valid leaf entries (blocks, pages) per level
  * @table_pages:	pages of the tables themselves, top level included
  * @mapped_bytes:	bytes mapped by valid leaf entries
- * @owner_bytes:	bytes of invalid entries annotated with an owner id
- *			(index: id), and at KVM_S2_OWNER_HOST the bytes of
- *			valid entries the host owns (owned, shared-owned)
- * @state_bytes:	bytes of valid entries per page state (index: the
- *			state's software bits, shifted down)
+ * @view:		the view's own counters, summed up by its ops->count
  */
 struct kvm_s2_stats {
 	u64	ipa_bits;
@@ -54,8 +38,7 @@ struct kvm_s2_stats {
 	u64	leaves[KVM_PGTABLE_LAST_LEVEL + 1];
 	u64	table_pages;
 	u64	mapped_bytes;
-	u64	owner_bytes[KVM_S2_NR_OWNERS];
-	u64	state_bytes[KVM_S2_NR_STATES];
+	u64	view[KVM_S2_VIEW_STATS];
 };
 
 /**
@@ -81,12 +64,15 @@ struct kvm_s2_walk;
  *		counting) until it returns KVM_S2_WALK_STOP or the IPA space
  *		ends. Returns 0, or -ENOENT when the tables are gone, or -errno.
  * @show_extra:	print the view's own key=value fields of a range
+ * @count:	add an entry, valid or not, to the view's own counters
+ *		(@view of struct kvm_s2_stats, @bytes its size); may be NULL
  * @release:	drop what an open ranges file holds of the source (may be
  *		NULL); called from a work item, see kvm_s2_ranges_release()
  */
 struct kvm_s2_view_ops {
 	int	(*piece)(struct kvm_s2_walk *w);
 	void	(*show_extra)(struct seq_file *m, kvm_pte_t pte);
+	void	(*count)(u64 *view, kvm_pte_t pte, u64 bytes);
 	void	(*release)(void *src);
 };
 
@@ -164,18 +150,27 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v);
 }
 
 /*
- * A counter file: the offset of its u64 in struct kvm_s2_stats. Each view
- * gives the .show that computes the stats from its source.
+ * A counter file: the offset of its u64 in struct kvm_s2_stats, and whether
+ * it is summed up by a walk (@walk) or fixed when the stage-2 is made (the
+ * geometry: ipa_bits, start_level). Each view gives the .show that computes
+ * the stats from its source.
  */
 struct kvm_s2_stat_attr {
 	struct kobj_attribute	attr;
 	size_t			offset;
+	bool			walk;
 };
 
-#define KVM_S2_STAT_ATTR(_prefix, _name, _field, _show)			\
+#define __KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, _walk)	\
 	static struct kvm_s2_stat_attr _prefix##_##_name = {		\
 		.attr	= __ATTR(_name, 0400, _show, NULL),		\
 		.offset	= offsetof(struct kvm_s2_stats, _field),	\
+		.walk	= _walk,					\
 	}
+
+#define KVM_S2_STAT_ATTR(_prefix, _name, _field, _show)			\
+	__KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, true)
+#define KVM_S2_FIXED_ATTR(_prefix, _name, _field, _show)		\
+	__KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, false)
 
 #endif /* __ARM64_KVM_S2_SYSFS_H__ */
