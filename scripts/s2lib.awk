@@ -308,7 +308,7 @@ index($0, SOH) {
 		OKATTR[ATTR] = VALID
 	}
 	AF = -1; OWNER = ""; STATE = ""
-	if (NF == 7 && $7 == "af=1") # the common case, quicker
+	if (NF == 7 && $7 == "af=1" && VALID) # the common case, quicker
 		AF = 1
 	else for (i = 7; i <= NF; i++) {
 		f = $i

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+#
+# format.bats - every reader of the ranges format against the conformance
+# table tests/fixtures/format/cases: the toolkit (scripts/s2lib.awk, through
+# s2summ.sh and s2owner.sh) under every userland, and the tests' own
+# validator (tests/lib/ranges.awk) under every awk. Run: bats tests/host
+
+load scripts-helpers
+
+FORMAT=$FIXTURES/format
+VALIDATOR=$ROOT/tests/lib/ranges.awk
+AWKS="mawk gawk busybox original-awk"
+
+# the cases: "FILE VERDICT LINE" per line
+cases() {
+	awk '!/^#/ && NF { print $1, $2, $3 }' "$FORMAT/cases"
+}
+
+@test "the table lists every file of tests/fixtures/format, and each has its rule" {
+	listed=$(cases | cut -d' ' -f1 | sort)
+	present=$(cd "$FORMAT" && ls -- *.ranges | sort)
+	[ "$listed" = "$present" ]
+	[ "$(cases | grep -c ' ok ')" -ge 4 ]
+	[ "$(cases | grep -c ' bad ')" -ge 30 ]
+	awk '!/^#/ && NF && NF < 4 { print "no rule: " $0; bad = 1 } END { exit bad }' "$FORMAT/cases"
+}
+
+@test "the validator (tests/lib/ranges.awk) gives every file its verdict and line, under every awk" {
+	for a in $AWKS; do
+		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
+		while read -r f verdict line; do
+			got=$($cmd -f "$VALIDATOR" "$FORMAT/$f" | LC_ALL=C grep -a -E '^(BAD [0-9]+|END)' |
+				sed 's/^\(BAD [0-9]*\).*/\1/; s/^END .*/END/')
+			want=END
+			[ "$verdict" = ok ] || want="BAD $line"
+			echo "$a $f: want $want, got $got"
+			[ "$got" = "$want" ]
+		done < <(cases)
+	done
+}
+
+@test "the validator prints addresses and byte counts as integers under every awk, even past 2^31" {
+	for a in $AWKS; do
+		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
+		run $cmd -v ipa_bits=32 -f "$VALIDATOR" "$FORMAT/ok-base.ranges"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "1073741824 1075838976 2 block rw-" ]
+		[ "${lines[1]}" = "1075838976 1075843072 3 page r-x" ]
+		[ "${lines[2]}" = "2147483648 3221225472 1 block rwx" ]
+		[ "${lines[3]}" = "END 4294967296 7 1075843072" ]
+		run $cmd -v ipa_bits=33 -f "$VALIDATOR" "$FORMAT/ok-base.ranges"
+		[ "$status" -eq 1 ]
+		[ "${lines[3]}" = "BAD 7: last range ends at 4294967296, not 2^33" ]
+	done
+}
+
+@test "the toolkit gives every file its verdict and line, with the same message under every userland" {
+	while read -r f verdict line; do
+		first=
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh -n 0 "$FORMAT/$f"
+			echo "$f under $sh: status $status, stderr: $stderr"
+			if [ "$verdict" = ok ]; then
+				[ "$status" -eq 0 ]
+				[ -n "$output" ]
+				continue
+			fi
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			if [ "$line" = 0 ]; then
+				[[ "$stderr" != *": line "* ]]
+			else
+				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: line $line: "* ]]
+			fi
+			[ -n "$first" ] || first=$stderr
+			[ "$stderr" = "$first" ]
+		done
+	done < <(cases)
+}
+
+@test "s2owner.sh, the other tool on the same reader, gives every file the same verdict and line" {
+	set -- $S2_SHELLS
+	while read -r f verdict line; do
+		s2 "$1" s2owner.sh -n 0 "$FORMAT/$f"
+		echo "$f: status $status, stderr: $stderr"
+		if [ "$verdict" = ok ]; then
+			[ "$status" -eq 0 ]
+			continue
+		fi
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$line" = 0 ] || [[ "$stderr" == "s2owner.sh: $FORMAT/$f: line $line: "* ]]
+	done < <(cases)
+}
+
+@test "damaged bytes are named, not echoed: CR, NUL and non-ASCII" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$FORMAT/bad-crlf.ranges"
+		[[ "$stderr" == *"line 1: it ends in a carriage return (^M): DOS line ends?"* ]]
+		[[ "$stderr" != *$'\r'* ]]
+		s2 "$sh" s2summ.sh "$FORMAT/bad-nul.ranges"
+		[[ "$stderr" == *"line 2: a control byte (cat -v shows it as ^X)"* ]]
+		s2 "$sh" s2summ.sh "$FORMAT/bad-non-ascii.ranges"
+		[[ "$stderr" == *"line 3: a byte that is not ASCII"* ]]
+	done
+}
+
+@test "lines like the toolkit's framing in a file are data: no second VM, status 2" {
+	for f in bad-frame-eof:3 bad-frame-begin:8; do
+		expect_bad s2summ.sh "$FORMAT/${f%:*}.ranges" "*: line ${f#*:}: want 6 fields*got 1"
+	done
+	# the framing's own control lines (SOH S2VIEW-EOF...) are bytes of data
+	expect_bad s2summ.sh "$FORMAT/bad-frame-soh.ranges" "*: line 8: a control byte*"
+	# and in a VM directory among others, the whole run fails
+	cp -r "$FIXTURES" "$BATS_TEST_TMPDIR/kvm"
+	cp "$FORMAT/bad-frame-soh.ranges" "$BATS_TEST_TMPDIR/kvm/vm2/s2/ranges"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/kvm" "*vm2/s2/ranges: line 8: a control byte*"
+}
+
+@test "a 5-field line is reported as a missing field, not as a bad memattr" {
+	expect_bad s2summ.sh "$FORMAT/bad-5-fields.ranges" "*line 2: want 6 fields*got 5 then af=1*"
+	run awk -f "$VALIDATOR" "$FORMAT/bad-5-fields.ranges"
+	[[ "$output" == "BAD 2: not six fields"* ]]
+}
