@@ -75,7 +75,7 @@ function xsize(b,    u, d) { # exact size in the largest exact unit: 2040K
 	return sprintf("%.0f%s", b, substr(u, d, 1))
 }
 
-function hum(b,    d, i) { # human size: 16M, 16.01M, 512G
+function hum(b,    d, i, p, s) { # human size: 16M, 16.01M, 16.004M, 512G
 	if (b < 1024)
 		return sprintf("%.0f%s", b, b ? "B" : "")
 	d = 1024
@@ -83,7 +83,13 @@ function hum(b,    d, i) { # human size: 16M, 16.01M, 512G
 		d *= 1024
 	if (b % d == 0)
 		return sprintf("%.0f%s", b / d, substr("KMGTP", i, 1))
-	return sprintf("%.2f%s", b / d, substr("KMGTP", i, 1))
+	# not exact: never a round-looking 16.00M; more digits, else exact
+	for (p = 2; p <= 6; p++) {
+		s = sprintf("%." p "f", b / d)
+		if (s !~ /\.0*$/)
+			return s substr("KMGTP", i, 1)
+	}
+	return xsize(b)
 }
 
 function pct(a, b,    p) { # a as a percentage of b: 12.5%, <0.1%

@@ -277,9 +277,8 @@ function finish(    K, n, i, k, known, st) {
 		    pct(SB[ST[i]], MAPPED), SN[ST[i]]))
 	if (TOPN > 0) {
 		out("")
-		out("TOP " TOPN " HYP-OWNED RUNS (contiguous owner=hyp ranges)")
-		if (!NTOP)
-			out("(none)")
+		out((NTOP < TOPN ? "ALL " NTOP : "TOP " TOPN) " HYP-OWNED RUNS" \
+		    " (contiguous owner=hyp ranges)")
 		for (i = 1; i <= NTOP; i++)
 			out(sprintf("0x%s-0x%s %9s (%d range%s)", hex16(TOPA[i]), \
 			    hex16(TOPB[i]), hum(TOPS[i]), TOPC[i], TOPC[i] > 1 ? "s" : ""))

@@ -396,8 +396,8 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 	if (HAVE["table_pages"])
 		out(sprintf("%-20s%d (%s)", "table pages:", CTR["table_pages"], \
 		    GI ? hum(CTR["table_pages"] * GR[GI]) : "? bytes"))
-	out(sprintf("%-20s%d (%d mapped, in %d contiguous runs)", "ranges:", N, \
-	    NMAPPED, NRUNS))
+	out(sprintf("%-20s%d (%d mapped, in %d contiguous run%s)", "ranges:", N, \
+	    NMAPPED, NRUNS, NRUNS == 1 ? "" : "s"))
 	if (BIGRUN)
 		out(sprintf("%-20s%s at 0x%s-0x%s (%d range%s)", "largest mapped run:", \
 		    hum(BIGRUN), hex16(BIGS), hex16(BIGE), BIGN, BIGN > 1 ? "s" : ""))
@@ -416,7 +416,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 	bytetable("MEMATTR", MB, MN)
 	if (NTOP) {
 		out("")
-		out("TOP " TOPN " MAPPED RANGES")
+		out((NTOP < TOPN ? "ALL " NTOP : "TOP " TOPN) " MAPPED RANGES")
 		for (i = 1; i <= NTOP; i++) {
 			split(TOPL[i], r, " ")
 			t = sprintf("%s %7s %s %-5s %s %-9s", r[1], r[2], r[3], r[4], r[5], r[6])
