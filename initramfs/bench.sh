@@ -102,11 +102,8 @@ while ! grep -q '^s2vm: ready' "$TMP/big.out"; do
 	sleep 0.2
 done
 ready=$(since "$t0")
-VM=
-for d in /sys/kernel/kvm/vm*; do
-	[ "$(cat "$d/pid")" = "$VMPID" ] && VM=${d##*/}
-done
-[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN with pid $VMPID"
+VM=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$TMP/big.out")
+[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN for s2vm $BIG: $(cat "$TMP/big.out")"
 S2=/sys/kernel/kvm/$VM/s2
 progress "$VM ready after $ready s: $(grep '^s2vm: ready' "$TMP/big.out")"
 
@@ -114,7 +111,7 @@ t0=$(now)
 t1=$(now)
 clock=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
 
-section "setup: s2vm $BIG ($VM), $(grep -c ^processor /proc/cpuinfo) vCPUs, $(sed -n 's/.*kvm-arm.mode=\([a-z]*\).*/\1/p' /proc/cmdline)"
+section "setup: s2vm $BIG ($VM), $(grep -c ^processor /proc/cpuinfo) vCPUs, ${S2VIEW_KVM_MODE:-unknown}"
 result "time to ready (create, fault in, dirty pass)" "$ready" s
 result "pages_l3" "$(cat "$S2/pages_l3")" entries
 result "mapped_bytes" "$(cat "$S2/mapped_bytes")" bytes

@@ -31,21 +31,19 @@ start_vm() {
 	echo "demo: $name: $(grep '^s2vm: ready' "/tmp/$name.out")"
 }
 
-vm_of_pid() {
-	for d in /sys/kernel/kvm/vm*; do
-		[ "$(cat "$d/pid")" = "$1" ] && { basename "$d"; return 0; }
-	done
-	return 1
+# The VM's vmN, from the launcher's ready line.
+vm_of() {
+	sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "/tmp/$1.out"
 }
 
-say "kvm mode: $(grep -o 'kvm-arm.mode=[a-z]*' /proc/cmdline)"
+say "kvm mode: ${S2VIEW_KVM_MODE:-unknown}"
 say "starting sample VMs (software emulation: a few seconds each)"
 start_vm small -m 16M -b 4k -t every:2
 start_vm thp -m 64M -b thp
 start_vm dirty -m 8M -b 4k -d
 
 for name in small thp dirty; do
-	vm=$(vm_of_pid "$(cat "/tmp/$name.pid")")
+	vm=$(vm_of "$name")
 	say "$name VM is $vm: /sys/kernel/kvm/$vm/"
 	ls /sys/kernel/kvm/"$vm" /sys/kernel/kvm/"$vm"/s2
 	say "head of /sys/kernel/kvm/$vm/s2/ranges"
@@ -53,8 +51,8 @@ for name in small thp dirty; do
 	say "s2summ.sh $vm"
 	s2summ.sh "$vm"
 done
-say "s2summ.sh --map $(vm_of_pid "$(cat /tmp/thp.pid)")"
-s2summ.sh --map "$(vm_of_pid "$(cat /tmp/thp.pid)")"
+say "s2summ.sh --map $(vm_of thp)"
+s2summ.sh --map "$(vm_of thp)"
 
 if [ -d /sys/kernel/kvm/host/s2 ]; then
 	say "s2owner.sh (host stage-2 under pKVM)"

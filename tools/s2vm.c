@@ -32,8 +32,8 @@
  *                the first pass s2vm calls KVM_GET_DIRTY_LOG on each slot
  *                (which write-protects the touched pages again) and runs a
  *                second pass writing touched pages 0, 2, 4, ... again.
- *   -w           wait before running the guest: print
- *                "s2vm: waiting pid=<pid>" once the VM exists with nothing
+ *   -w           wait before running the guest: print "s2vm: waiting
+ *                pid=<pid> vm=<vmN>" once the VM exists with nothing
  *                mapped, and run the guest on SIGUSR1.
  *   -x           exit (status 0) as soon as the layout is ready; without -x
  *                s2vm waits for SIGTERM or SIGINT, then exits 0.
@@ -60,7 +60,8 @@
  * per data slot, then one for the control slot, then the ready line:
  *   s2vm: slot <i> ipa=0x<016 hex> size=<bytes> backing=<4k|thp|hugetlb> touched=<n>
  *   s2vm: slot c ipa=0x0000000010000000 size=65536 backing=control touched=2
- *   s2vm: ready pid=<pid> slots=<data slots> touched=<data pages> ipa_bits=<bits>
+ *   s2vm: ready pid=<pid> slots=<data slots> touched=<data pages> ipa_bits=<bits> vm=<vmN>
+ * where vmN is the VM's /sys/kernel/kvm/vmN ("none" without the s2 view).
  * touched= of a data slot counts the 4K pages the guest wrote (the pages of
  * the first pass; the second pass of -d writes a subset of them). touched= of
  * the control slot counts the pages the guest accesses there (always 2).
@@ -103,10 +104,12 @@
  * result, foo() checks it and dies with a message naming the values involved.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -167,6 +170,7 @@
 #define KVM_DEV_PATH		"/dev/kvm"
 #endif
 #define KVM_CMDLINE_PATH	"/proc/cmdline"
+#define S2VIEW_SYSFS_PATH	"/sys/kernel/kvm"
 #define KVM_PROTECTED_PARAM	"kvm-arm.mode=protected"
 #define THP_ENABLED_PATH	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_NEVER		"[never]"
@@ -371,6 +375,7 @@ struct vm {
 	struct slot control;
 	struct slot data[MAX_DATA_SLOTS];
 	unsigned int nr_data;
+	char view[32];		/* "vmN" of /sys/kernel/kvm, or "none" */
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -405,7 +410,7 @@ static void usage(FILE *f)
 "  s2vm -b thp -m 1G\n"
 "  s2vm -d -m 4M\n"
 "Prints 's2vm: slot ...' lines, then\n"
-"  s2vm: ready pid=<pid> slots=<n> touched=<pages> ipa_bits=<bits>\n",
+"  s2vm: ready pid=<pid> slots=<n> touched=<pages> ipa_bits=<bits> vm=<vmN|none>\n",
 		MAX_DATA_SLOTS, CONTROL_SLOT_ID, CONTROL_IPA, EXIT_WINDOW_IPA,
 		EXIT_WINDOW_IPA + EXIT_WINDOW_SIZE - 1);
 }
@@ -916,6 +921,35 @@ static bool kvm_is_protected_mode(void)
 }
 
 /*
+ * The VM's directory in the s2 sysfs view: the vmN whose pid file holds our
+ * pid (s2vm creates one VM). "none" when the kernel has no view.
+ */
+static void find_view(char *name, size_t len)
+{
+	char path[PATH_MAX], buf[32];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(name, len, "none");
+	dir = opendir(S2VIEW_SYSFS_PATH);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, "vm", 2) || strlen(d->d_name) >= len)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/pid", S2VIEW_SYSFS_PATH, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && atoi(buf) == (int)getpid())
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
+		fclose(f);
+	}
+	closedir(dir);
+}
+
+/*
  * The IPA size the VM will get. KVM_CAP_ARM_VM_IPA_SIZE is KVM's limit (0:
  * only the default). In protected mode kvm_init_ipa_range() gives every VM
  * the limit, whatever the VM type asks for.
@@ -1384,6 +1418,7 @@ static void vm_setup(struct vm *vm, const struct options *o)
 	kvm_check_api_version(vm->kvm_fd);
 	vm->ipa_bits = kvm_effective_ipa_bits(vm->kvm_fd, o->ipa_bits);
 	vm->fd = vm_create(vm->kvm_fd, o->ipa_bits);
+	find_view(vm->view, sizeof(vm->view));
 	vm_setup_slots(vm, o);
 	vcpu_create(vm);
 	vcpu_init(vm);
@@ -1422,8 +1457,8 @@ static void print_layout(const struct vm *vm)
 		touched += vm->data[i].touched;
 	}
 	print_slot("c", &vm->control);
-	printf("s2vm: ready pid=%d slots=%u touched=%" PRIu64 " ipa_bits=%u\n",
-	       (int)getpid(), vm->nr_data, touched, vm->ipa_bits);
+	printf("s2vm: ready pid=%d slots=%u touched=%" PRIu64 " ipa_bits=%u vm=%s\n",
+	       (int)getpid(), vm->nr_data, touched, vm->ipa_bits, vm->view);
 	if (fflush(stdout))
 		die_errno("writing to stdout");
 }
@@ -1450,7 +1485,7 @@ static void wait_exit_signal(const sigset_t *set)
 }
 
 /* -w: say the VM exists, then wait for SIGUSR1 (blocked before saying so). */
-static void wait_run_signal(void)
+static void wait_run_signal(const char *view)
 {
 	sigset_t set;
 	int sig, r;
@@ -1459,7 +1494,7 @@ static void wait_run_signal(void)
 	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die_errno("sigprocmask(SIG_BLOCK, SIGUSR1)");
-	printf("s2vm: waiting pid=%d\n", (int)getpid());
+	printf("s2vm: waiting pid=%d vm=%s\n", (int)getpid(), view);
 	if (fflush(stdout))
 		die_errno("writing to stdout");
 	r = sigwait(&set, &sig);
@@ -1501,7 +1536,7 @@ int main(int argc, char **argv)
 	memset(&vm, 0, sizeof(vm));
 	vm_setup(&vm, &opts);
 	if (opts.wait_before_run)
-		wait_run_signal();
+		wait_run_signal(vm.view);
 
 	guest_run_pass(&vm, PASS1_STRIDE_SHIFT);
 	if (opts.dirty_log) {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The image itself: what every other guest test relies on.
 
+load lib
+
 @test "the kernel runs in the KVM mode the command line asks for" {
-	mode=$(sed -n 's/.*kvm-arm.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
-	case $mode in
+	case $(kvm_mode) in
 	vhe) pattern='VHE mode initialized successfully' ;;
 	nvhe) pattern='Hyp nVHE mode initialized successfully' ;;
 	protected) pattern='Protected [hn]VHE mode initialized successfully' ;;

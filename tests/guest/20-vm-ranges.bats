@@ -176,11 +176,11 @@ sums() {
 @test "ranges opened after the VMM exited reads as one invalid range, and ends complete when the VM's last holder exits; nothing hangs" {
 	out=$BATS_TEST_TMPDIR/s2vm.out
 	timeout 300 s2vm -m 1M -t all -x -k >"$out"
-	pid=$(sed -n 's/^s2vm: ready pid=\([0-9]*\) .*/\1/p' "$out")
+	vm=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$out")
 	holder=$(sed -n 's/^s2vm: holder pid=\([0-9]*\)$/\1/p' "$out")
-	[ -n "$pid" ] && [ -n "$holder" ]
+	[ -n "$vm" ] && [ -n "$holder" ]
 	echo "$holder" >>"$BATS_TEST_TMPDIR/vm.pids"
-	dir=/sys/kernel/kvm/$(vm_of_pid "$pid")
+	dir=/sys/kernel/kvm/$vm
 	[ -d "$dir" ]
 	ipa_bits=$(cat "$dir/s2/ipa_bits")
 	# The VMM's address space is gone, and the stage-2 tables with it.

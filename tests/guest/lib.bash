@@ -8,7 +8,7 @@
 # check_ranges FILE [IPA_BITS]
 #                    validate a ranges file (tests/lib/ranges.awk); on success
 #                    $RANGES_OUT holds its list of valid ranges
-# kvm_mode           vhe, nvhe or protected
+# kvm_mode           vhe, nvhe or protected (S2VIEW_KVM_MODE, set by /init)
 
 S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
 RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
@@ -16,20 +16,9 @@ PAGE=4096
 CONTROL_IPA=$((0x10000000))
 DATA_IPA=$((0x80000000))
 
+# The mode init read from the kernel command line.
 kvm_mode() {
-	sed -n 's/.*kvm-arm.mode=\([a-z]*\).*/\1/p' /proc/cmdline
-}
-
-vm_of_pid() {
-	local d
-	for d in /sys/kernel/kvm/vm*; do
-		[ -f "$d/pid" ] || continue
-		if [ "$(cat "$d/pid")" = "$1" ]; then
-			basename "$d"
-			return 0
-		fi
-	done
-	return 1
+	echo "${S2VIEW_KVM_MODE:?not set by /init}"
 }
 
 # wait_line WORD: wait up to 180 s for the launcher started by start_vm to
@@ -61,7 +50,8 @@ start_vm() {
 	VM_PID=$!
 	echo "$VM_PID" >>"$BATS_TEST_TMPDIR/vm.pids"
 	wait_line "$want" || return 1
-	VM=$(vm_of_pid "$VM_PID") || { echo "no /sys/kernel/kvm/vmN with pid $VM_PID" >&2; return 1; }
+	VM=$(sed -n "s/^s2vm: $want .* vm=\([a-z0-9]*\)$/\1/p" "$VM_OUT")
+	[ -n "$VM" ] && [ "$VM" != none ] || { echo "s2vm found no /sys/kernel/kvm/vmN:" >&2; cat "$VM_OUT" >&2; return 1; }
 	VM_DIR=/sys/kernel/kvm/$VM
 }
 
