@@ -9,7 +9,7 @@ MODE ?= protected
 CROSS_CC := aarch64-linux-gnu-gcc
 S2VM_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
-.PHONY: all deps run demo check check-host check-debug patches bench clean FORCE
+.PHONY: all deps run demo check check-host check-debug patches bench mutants clean FORCE
 
 all: build/Image build/initramfs.cpio.gz
 
@@ -55,6 +55,10 @@ check-host: deps
 # The same suite on the KASAN/lockdep/kmemleak kernel, panic_on_warn=1.
 check-debug: build/debug/Image build/initramfs.cpio.gz
 	@tools/check.sh -d
+
+# Breaks the toolkit one line at a time: how many breaks the host tests catch.
+mutants: deps
+	@tools/mutants.sh
 
 # The kernel changes as a git format-patch series for the 6.12 tree.
 patches: deps

@@ -36,8 +36,11 @@
 #   eg,
 #        s2owner.sh                     # the live host stage-2
 #        s2owner.sh -n 10               # with its 10 largest hyp-owned runs
-#        s2owner.sh --prom > /var/lib/node_exporter/textfile/s2owner.prom
+#        d=/var/lib/node_exporter/textfile   # replaced only when complete:
+#        s2owner.sh --prom > $d/s2owner.prom.$$ && mv $d/s2owner.prom.$$ $d/s2owner.prom
 #        cp -r /sys/kernel/kvm/host /tmp/host; s2owner.sh /tmp/host  # later
+#
+# Options may come before or after the operand.
 #
 # Exit status: 0 done; 1 no host stage-2 view (not protected mode, or not
 # root); 2 usage error, unreadable or malformed input (a message on stderr

@@ -34,7 +34,8 @@
 #        s2summ.sh vm3                  # summarise VM 3
 #        s2summ.sh --map vm3            # where VM 3's memory is mapped
 #        s2summ.sh -n 20 vm3            # with its 20 largest mapped ranges
-#        s2summ.sh --prom > /var/lib/node_exporter/textfile/s2view.prom
+#        d=/var/lib/node_exporter/textfile   # replaced only when complete:
+#        s2summ.sh --prom > $d/s2view.prom.$$ && mv $d/s2view.prom.$$ $d/s2view.prom
 #        cp -r /sys/kernel/kvm/vm3 /tmp/vm3; s2summ.sh /tmp/vm3   # later
 #        ssh box cat /sys/kernel/kvm/vm3/s2/ranges | s2summ.sh -
 #
@@ -43,6 +44,8 @@
 # host/s2; otherwise the file's or directory's name; "stdin" for -. Characters
 # other than [A-Za-z0-9._:-] become "_". A PATH named like a VM (vm3) is read
 # as the VM: write ./vm3 for the directory.
+#
+# Options may come before or after the operand.
 #
 # Exit status: 0 done (also when no VM runs: a note goes to stderr); 2 usage
 # error, unknown VM, unreadable or malformed input (a message on stderr names

@@ -18,6 +18,7 @@ cases() {
 
 @test "the table lists every file of tests/fixtures/format, and each has its rule" {
 	listed=$(cases | cut -d' ' -f1 | sort)
+	[ "$(cases | awk '$2 == "bad" { print $1 }' | sort)" = "$(awk '!/^#/ { print $1 }' "$FORMAT/messages" | sort)" ]
 	present=$(cd "$FORMAT" && ls -- *.ranges | sort)
 	[ "$listed" = "$present" ]
 	[ "$(cases | grep -c ' ok ')" -ge 4 ]
@@ -54,7 +55,7 @@ cases() {
 	done
 }
 
-@test "the toolkit gives every file its verdict and line, with the same message under every userland" {
+@test "the toolkit gives every file its verdict, line and words (messages), with the same message under every userland" {
 	while read -r f verdict line; do
 		first=
 		for sh in $S2_SHELLS; do
@@ -67,10 +68,12 @@ cases() {
 			fi
 			[ "$status" -eq 2 ]
 			[ -z "$output" ]
+			words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]* /, ""); print }' "$FORMAT/messages")
+			[ -n "$words" ]
 			if [ "$line" = 0 ]; then
-				[[ "$stderr" != *": line "* ]]
+				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: $words"* ]]
 			else
-				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: line $line: "* ]]
+				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: line $line: $words"* ]]
 			fi
 			[ -n "$first" ] || first=$stderr
 			[ "$stderr" = "$first" ]

@@ -68,3 +68,45 @@ RANGES
 		[[ "$output" == *$'\nALL 1 MAPPED RANGES\n'* ]]
 	done
 }
+
+@test "a 16K-granule VM gets 16K pages and 32M blocks, counted in entries of those sizes" {
+	cat >"$BATS_TEST_TMPDIR/r" <<'RANGES'
+0x0000000000000000-0x0000000002000000 32M 2 block rw- normal af=1
+0x0000000002000000-0x0000000002004000 16K 3 page r-- normal af=1
+0x0000000002004000-0x0000000004000000 32752K 3 invalid --- -
+0x0000000004000000-0x0000001000000000 65472M 2 invalid --- -
+0x0000001000000000-0x0000002000000000 64G 1 invalid --- -
+RANGES
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/r"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nIPA space:          128G (37 bits, 16K granule)\n'* ]]
+		[[ "$output" == *$'\nl3    page    16K          1        16K   <0.1%\n'* ]]
+		[[ "$output" == *$'\nl2    block   32M          1        32M  >99.9%\n'* ]]
+		[[ "$output" == *$'\nl1    block   64G          0          0    0.0%\n'* ]]
+	done
+}
+
+@test "two operands are a usage error, wherever the options are" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh vm7 --prom vm7
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == *"one VM, path or - at most (got: vm7 vm7)"*"USAGE:"* ]]
+		s2 "$sh" s2owner.sh - -n 3 -
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"one path or - at most"* ]]
+	done
+}
+
+@test "-n takes a count with leading zeros as decimal (busybox awk would read 010 as octal)" {
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -n 010 vm7
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nALL 6 MAPPED RANGES\n'* ]]
+		s2 "$sh" s2summ.sh -n 03 vm7
+		[ "$status" -eq 0 ]
+		top=$(printf '%s\n' "$output" | sed -n '/^TOP 3 MAPPED RANGES$/,$p')
+		[ "$(printf '%s\n' "$top" | wc -l)" -eq 4 ]
+	done
+}

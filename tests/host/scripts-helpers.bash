@@ -14,7 +14,8 @@
 bats_require_minimum_version 1.5.0
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-SCRIPTS=$ROOT/scripts
+# S2VIEW_SCRIPTS: test another copy of scripts/ (tools/mutants.sh)
+SCRIPTS=${S2VIEW_SCRIPTS:-$ROOT/scripts}
 FIXTURES=$ROOT/tests/fixtures
 S2_SHELLS=${S2_SHELLS:-dash bash busybox android}
 

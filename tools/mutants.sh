@@ -1,0 +1,149 @@
+#!/bin/sh
+# mutants.sh - do the host tests catch wrong numbers? Break the toolkit one
+# line at a time and count how many breaks the tests notice.
+#
+# USAGE: tools/mutants.sh [-h] [-v]
+#   -v   show which test file killed each mutant
+#
+# Each mutant is a copy of scripts/ with one line changed (a count doubled,
+# a sort order flipped, a check turned off, the granule fixed at 4K, ...;
+# the list is below). The host tests of the toolkit (numbers, format,
+# s2summ, s2owner .bats; fastest first, stopping at the first that fails)
+# run on the copy through S2VIEW_SCRIPTS, under the userlands of
+# MUTANT_SHELLS (default: dash, the quickest; the four userlands agree byte
+# for byte, which the normal run checks). A mutant is killed when a test
+# fails, and survives when all pass. Prints the survivors and the score;
+# exit status 1 when the score is below MUTANTS_MIN percent (default 90),
+# or when a mutation no longer applies (its line changed: update the list).
+#
+# REQUIREMENTS: bats and what tests/host needs (tools/install-deps.sh).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+verbose=
+while getopts hv opt; do
+	case $opt in
+	v) verbose=1 ;;
+	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+
+### the mutants: FILE @@ TEXT @@ REPLACEMENT (the first line holding TEXT)
+mutants() {
+	cat <<'MUTANTS'
+s2summ.sh @@ 	AN[ATTR]++ @@ 	AN[ATTR] += 2
+s2summ.sh @@ 	NMAPPED++ @@ 	NMAPPED += 2
+s2summ.sh @@ 	MAPPED += SZ @@ 	MAPPED += SZ + SZ
+s2summ.sh @@ A[K[j]] > A[K[j - 1]] @@ A[K[j]] < A[K[j - 1]]
+s2summ.sh @@ TOPS[i - 1] < SZ @@ TOPS[i - 1] > SZ
+s2summ.sh @@ 	if (AF == 0) @@ 	if (AF == 1)
+s2summ.sh @@ NRUNS++; RUNOPEN = 1 @@ RUNOPEN = 1
+s2summ.sh @@ RUNE - RUNS > BIGRUN @@ RUNE - RUNS < BIGRUN
+s2summ.sh @@ 			blk += BYT[i] @@ 			blk += 0
+s2summ.sh @@ CNT[i] = GI ? BY[l, t] / esz(l) @@ CNT[i] = GI ? BY[l, t] / 4096
+s2summ.sh @@ 			else if (SB[k] == s) @@ 			else if (0)
+s2summ.sh @@ 				ch = "P" @@ 				ch = "M"
+s2summ.sh @@ 		if ((H - L) / s <= 1024) @@ 		if ((H - L) / s <= 2048)
+s2summ.sh @@ 	if (mapped != MAPPED) @@ 	if (0)
+s2summ.sh @@ 	if (RUNOPEN) { @@ 	if (0) {
+s2summ.sh @@ NRUNS == 1 ? "" : "s" @@ "s"
+s2owner.sh @@ 	known = IPA - OB["unmapped"] @@ 	known = IPA
+s2owner.sh @@ own = st == "shared-borrowed" ? "borrowed" : "host" @@ own = "host"
+s2owner.sh @@ st = STATE == "" ? "owned" : STATE @@ st = STATE == "" ? "shared-owned" : STATE
+s2owner.sh @@ OB[own] += SZ; ON[own]++ @@ OB[own] += SZ; ON[own] += 2
+s2owner.sh @@ TOPS[i - 1] < sz @@ TOPS[i - 1] > sz
+s2owner.sh @@ 	if (own == "hyp") { @@ 	if (own == "ffa") {
+s2owner.sh @@ 		return substr(a, 3) + 0 < substr(b, 3) + 0 @@ 		return substr(a, 3) < substr(b, 3)
+s2owner.sh @@ 	if (HAVE[ctr] && CTR[ctr] != v + 0) @@ 	if (0)
+s2lib.awk @@ 	return any ? g : 0 @@ 	return any ? 1 : 0
+s2lib.awk @@ 			e *= GR[g] / 8 @@ 			e *= GR[g] / 4
+s2lib.awk @@ 		v = v * 256 + H2[substr(s, i, 2)] @@ 		v = v * 255 + H2[substr(s, i, 2)]
+s2lib.awk @@ 	for (d = 1; d < 6 && b % 1024 == 0; d++) @@ 	for (d = 1; d < 6 && b % 1000 == 0; d++)
+s2lib.awk @@ 	if (b % d == 0) @@ 	if (b % d != 0)
+s2lib.awk @@ 	for (p = 2; p <= 6; p++) { @@ 	for (p = 0; p <= 6; p++) {
+s2lib.awk @@ 	p = 100 * a / b @@ 	p = 10 * a / b
+s2lib.awk @@ 	if (!(LV in LVOK)) @@ 	if (0)
+s2lib.awk @@ 	if (E <= S) @@ 	if (0)
+s2lib.awk @@ 		if (IPA && LASTE != IPA) @@ 		if (0)
+s2lib.awk @@ 			if (S < LASTE) @@ 			if (0)
+s2lib.awk @@ UNIT[substr($2, length($2))] != SZ) @@ UNIT[substr($2, length($2))] != SZ && 0)
+s2lib.awk @@ 		if ($2 != xsize(SZ)) @@ 		if (0)
+s2lib.awk @@ 	if (VALID && (S % GS[1, LV] || SZ % GS[1, LV])) @@ 	if (0)
+s2lib.awk @@ 	if (index($0, "^") || index($0, "M-")) @@ 	if (0)
+s2lib.awk @@ 	if (NF < 6 || index($6, "=")) @@ 	if (NF < 6)
+s2lib.awk @@ 	if (NF == 7 && $7 == "af=1" && VALID) @@ 	if (NF == 7 && $7 == "af=1")
+s2lib.awk @@ 		if (LV != 3) @@ 		if (0)
+s2lib.awk @@ 	if (PE !~ /^[r-][w-][x-]$/) @@ 	if (0)
+s2lib.awk @@ 	if (p > 1) { @@ 	if (0) {
+s2lib.awk @@ 		IPABITS = v + 0 @@ 		IPABITS = v + 1
+s2lib.sh @@ 		if [ "$3" = - ]; then cat -v; else cat -v -- "$3"; fi || @@ 		if [ "$3" = - ]; then cat; else cat -- "$3"; fi ||
+s2lib.sh @@ 	[ "$HAVE_OPERAND" = 0 ] || usage_error @@ 	true || usage_error
+s2lib.sh @@ 		0?*) TOPN=${TOPN#0} ;; @@ 		0?*) break ;;
+s2lib.sh @@ 		*) operand "$what" "$1" ;; @@ 		*) break ;;
+MUTANTS
+}
+
+### apply one mutant to a copy of scripts/ in $1
+apply() { # DIR FILE TEXT REPLACEMENT
+	awk -v from="$3" -v to="$4" '
+		!done && (i = index($0, from)) {
+			$0 = substr($0, 1, i - 1) to substr($0, i + length(from))
+			done = 1
+		}
+		{ print }
+		END { exit !done }' "$1/$2" >"$1/$2.new" &&
+		mv "$1/$2.new" "$1/$2"
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+shells=${MUTANT_SHELLS:-dash}
+files="numbers format s2summ s2owner"
+
+### a sanity run: the unmutated scripts pass
+for f in $files; do
+	S2_SHELLS=$shells bats "tests/host/$f.bats" >"$tmp/log" 2>&1 || {
+		echo "mutants: tests/host/$f.bats fails without any mutant:" >&2
+		grep -A5 '^not ok' "$tmp/log" >&2
+		exit 1
+	}
+done
+
+n=0 killed=0 stale=0
+survivors=
+mutants >"$tmp/list"
+while IFS= read -r m; do
+	file=${m%% @@ *}
+	rest=${m#* @@ }
+	from=${rest%% @@ *}
+	to=${rest#* @@ }
+	n=$((n + 1))
+	rm -rf "$tmp/s"
+	cp -r scripts "$tmp/s"
+	if ! apply "$tmp/s" "$file" "$from" "$to"; then
+		echo "mutant $n: no longer applies (update tools/mutants.sh): $file: $from"
+		stale=$((stale + 1))
+		continue
+	fi
+	by=
+	for f in $files; do
+		if ! S2VIEW_SCRIPTS=$tmp/s S2_SHELLS=$shells bats "tests/host/$f.bats" \
+			>"$tmp/log" 2>&1 </dev/null; then
+			by=$f
+			break
+		fi
+	done
+	if [ -n "$by" ]; then
+		killed=$((killed + 1))
+		[ -z "$verbose" ] || echo "mutant $n killed by $by.bats: $file: $from -> $to"
+	else
+		echo "mutant $n SURVIVED: $file: $from -> $to"
+		survivors="$survivors $n"
+	fi
+done <"$tmp/list"
+
+score=$((killed * 100 / n))
+echo "mutants: $killed of $n killed ($score%)${survivors:+; survivors:$survivors}"
+[ "$stale" -eq 0 ] || { echo "mutants: $stale no longer apply" >&2; exit 1; }
+[ "$score" -ge "${MUTANTS_MIN:-90}" ]
