@@ -81,6 +81,21 @@ s2lib.sh @@ 		if [ "$3" = - ]; then cat -v; else cat -v -- "$3"; fi || @@ 		if [
 s2lib.sh @@ 	[ "$HAVE_OPERAND" = 0 ] || usage_error @@ 	true || usage_error
 s2lib.sh @@ 		0?*) TOPN=${TOPN#0} ;; @@ 		0?*) break ;;
 s2lib.sh @@ 		*) operand "$what" "$1" ;; @@ 		*) break ;;
+s2summ.sh @@ mapped = HAVE["mapped_bytes"] ? CTR["mapped_bytes"] : MAPPED @@ mapped = MAPPED
+s2summ.sh @@ A[K[j]] == A[K[j - 1]] && K[j] < K[j - 1] @@ A[K[j]] == A[K[j - 1]] && K[j] > K[j - 1]
+s2summ.sh @@ hum(CTR["table_pages"] * GR[GI]) @@ hum(CTR["table_pages"] * 4096)
+s2summ.sh @@ f, sprintf("%.0f", BIGRUN)) @@ f, sprintf("%.0f", BIGRUN + 4096))
+s2summ.sh @@ 		row = s * 64 @@ 		row = s * 32
+s2summ.sh @@ " (pid " CTR["pid"] ")" @@ " (pid " CTR["pid"] + 1 ")"
+s2owner.sh @@ 	if (OWNER != "" || STATE != "") @@ 	if (OWNER != "")
+s2owner.sh @@ K[i] == "unmapped" ? "-" : pct(OB[K[i]], known) @@ pct(OB[K[i]], known)
+s2owner.sh @@ pct(SB[ST[i]], MAPPED), SN[ST[i]] @@ pct(SB[ST[i]], IPA), SN[ST[i]]
+s2owner.sh @@ HOPEN = 1; HS = S; HE = E; HN = 1 @@ HOPEN = 1; HS = S; HE = E; HN = 0
+s2lib.awk @@ 	d = x % 65536; x = (x - d) / 65536 @@ 	d = x % 65536; x = (x - d) / 65535
+s2lib.awk @@ 	if (p > 0 && p < 0.05) @@ 	if (p > 0 && p < 0.5)
+s2lib.awk @@ 	if (p < 100 && p >= 99.95) @@ 	if (p < 100 && p >= 99.5)
+s2lib.awk @@ 		if (N == 0) @@ 		if (0)
+s2lib.awk @@ 			if (v + 0 < 1 || v + 0 > 52) { @@ 			if (v + 0 < 1 || v + 0 > 64) {
 MUTANTS
 }
 

@@ -110,3 +110,41 @@ RANGES
 		[ "$(printf '%s\n' "$top" | wc -l)" -eq 4 ]
 	done
 }
+
+@test "the table pages of a 16K-granule VM are 16K each, and equal byte counts are listed by name" {
+	mkdir -p "$BATS_TEST_TMPDIR/vm9/s2"
+	cat >"$BATS_TEST_TMPDIR/vm9/s2/ranges" <<'RANGES'
+0x0000000000000000-0x0000000000004000 16K 3 page rw- normal af=1
+0x0000000000004000-0x0000000000008000 16K 3 page r-- normal af=1
+0x0000000000008000-0x0000000002000000 32736K 3 invalid --- -
+0x0000000002000000-0x0000001000000000 65504M 2 invalid --- -
+0x0000001000000000-0x0000002000000000 64G 1 invalid --- -
+RANGES
+	echo 3 >"$BATS_TEST_TMPDIR/vm9/s2/table_pages"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\ntable pages:        3 (48K)\n'* ]]
+		[[ "$output" == *$'\nr--              16K   50.0%        1\nrw-              16K   50.0%        1\n'* ]]
+	done
+}
+
+@test "an ipa_bits above 52 is rejected, naming the file" {
+	cp -r tests/fixtures/numbers/vm7 "$BATS_TEST_TMPDIR/"
+	echo 53 >"$BATS_TEST_TMPDIR/vm7/s2/ipa_bits"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm7" "*vm7/s2/ipa_bits: 53 is not between 1 and 52"
+}
+
+@test "s2owner.sh takes state= alone as a host stage-2 annotation (no note)" {
+	cat >"$BATS_TEST_TMPDIR/r" <<'RANGES'
+0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1 state=owned
+0x0000000000001000-0x0000000000200000 2044K 3 invalid --- -
+0x0000000000200000-0x0000000040000000 1022M 2 invalid --- -
+0x0000000040000000-0x0000000100000000 3G 1 invalid --- -
+RANGES
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh "$BATS_TEST_TMPDIR/r"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+	done
+}
