@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 #
-# s2summ.bats - scripts/s2summ.sh on the fixtures, under dash and busybox sh
-# (S2_SHELLS="dash busybox bash" to add bash). Run: bats tests/host
+# s2summ.bats - scripts/s2summ.sh on the fixtures, under every userland of
+# scripts-helpers.bash (S2_SHELLS="dash busybox" for some). Run: bats tests/host
 
 load scripts-helpers
 
@@ -399,9 +399,9 @@ EOF
 	done
 }
 
-@test "all shells print the same output" {
+@test "every userland prints byte-identical output" {
 	set -- $S2_SHELLS
-	[ $# -ge 2 ] || skip "only one shell in S2_SHELLS"
+	[ $# -ge 2 ] || skip "only one userland in S2_SHELLS"
 	for mode in "" --map --prom; do
 		s2 "$1" s2summ.sh $mode
 		a=$output
