@@ -125,3 +125,15 @@ cases() {
 	run awk -f "$VALIDATOR" "$FORMAT/bad-5-fields.ranges"
 	[[ "$output" == "BAD 2: not six fields"* ]]
 }
+
+@test "the validator accepts every real capture with its ipa_bits, and sums the kernel's mapped_bytes" {
+	for a in $AWKS; do
+		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
+		for d in "$FIXTURES"/vm*/s2 "$FIXTURES"/host/s2; do
+			run $cmd -v ipa_bits="$(cat "$d/ipa_bits")" -f "$VALIDATOR" "$d/ranges"
+			echo "$a $d: ${lines[${#lines[@]} - 1]}"
+			[ "$status" -eq 0 ]
+			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
+		done
+	done
+}
