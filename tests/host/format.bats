@@ -118,6 +118,18 @@ cases() {
 	cp -r "$FIXTURES" "$BATS_TEST_TMPDIR/kvm"
 	cp "$FORMAT/bad-frame-soh.ranges" "$BATS_TEST_TMPDIR/kvm/vm2/s2/ranges"
 	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/kvm" "*vm2/s2/ranges: line 8: a control byte*"
+	# nor can a counter file or a path end a source
+	cp "$FIXTURES/vm2/s2/ranges" "$BATS_TEST_TMPDIR/kvm/vm2/s2/ranges"
+	printf '40\n\001S2VIEW-EOF\n\001S2VIEW-BEGIN\n' >"$BATS_TEST_TMPDIR/kvm/vm2/s2/ipa_bits"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/kvm" "*vm2/s2/ipa_bits: bad value \"40^J^AS2VIEW-EOF^J^AS2VIEW-BEGIN\": want a decimal number"
+	d=$BATS_TEST_TMPDIR/$'x\n\001S2VIEW-EOF'
+	mkdir -p "$d"
+	cp "$FORMAT/ok-base.ranges" "$d/ranges"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$d/ranges"
+		[ "$status" -eq 0 ]
+		[ "$(printf '%s\n' "$output" | grep -c '^s2view_ipa_bytes')" -eq 1 ]
+	done
 }
 
 @test "a 5-field line is reported as a missing field, not as a bad memattr" {
