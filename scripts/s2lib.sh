@@ -90,10 +90,34 @@ operand() { # $1 what, $2 the operand
 	HAVE_OPERAND=1
 }
 
-### files
+### finding the files
 readable() { # $1 ranges file
 	[ -e "$1" ] || die "no $1"
 	[ -r "$1" ] || die "cannot read $1: are you root?"
+}
+
+# path_operand PATH WHAT: P = PATH without its trailing /, once it exists
+# (else "no such WHAT: PATH", status 2)
+path_operand() {
+	[ -e "$1" ] || die "no such $2: $1"
+	P=${1%/}
+	[ -n "$P" ] || P=/
+}
+
+# find_s2 DIR SUB...: S2DIR = the first DIR/SUB (SUB . is DIR itself) that
+# holds a ranges file, and PIDFILE the pid beside a .../s2 directory (empty
+# for another name); status 1 when none holds one
+find_s2() {
+	fd=$1
+	shift
+	for fs in "$@"; do
+		if [ "$fs" = . ]; then S2DIR=$fd; else S2DIR=$fd/$fs; fi
+		[ -f "$S2DIR/ranges" ] || continue
+		PIDFILE=
+		case $S2DIR in */s2 | s2) PIDFILE=${S2DIR%s2}pid ;; esac
+		return 0
+	done
+	return 1
 }
 
 ### the stream awk reads

@@ -113,14 +113,12 @@ elif [ "$1" = - ]; then
 	DIR=
 	RANGES=-
 else
-	p=${1%/}
-	[ -n "$p" ] || p=/
-	[ -e "$p" ] || die "no such file or directory: $p"
+	path_operand "$1" "file or directory"
+	p=$P
 	if [ -d "$p" ]; then
-		for DIR in "$p" "$p/s2" "$p/host/s2" ""; do
-			[ -n "$DIR" ] || die "$p: no ranges, s2/ranges or host/s2/ranges in it"
-			[ -f "$DIR/ranges" ] && break
-		done
+		find_s2 "$p" . s2 host/s2 ||
+			die "$p: no ranges, s2/ranges or host/s2/ranges in it"
+		DIR=$S2DIR
 		RANGES=$DIR/ranges
 	else
 		DIR=

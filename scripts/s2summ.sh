@@ -187,19 +187,12 @@ vm)
 	set -- "$ARG" "$d/s2" "$d/s2/ranges" "$d/pid"
 	;;
 path)
-	p=$ARG
-	[ -e "$p" ] || die "no such VM, file or directory: $p"
+	path_operand "$ARG" "VM, file or directory"
+	p=$P
 	if [ -d "$p" ]; then
-		p=${p%/}
-		[ -n "$p" ] || p=/
-		if [ -f "$p/ranges" ]; then # a vmN/s2 copy
-			readable "$p/ranges"
-			pid=
-			case $p in */s2 | s2) pid=${p%s2}pid ;; esac
-			set -- "$(label "$p")" "$p" "$p/ranges" "$pid"
-		elif [ -f "$p/s2/ranges" ]; then # a vmN copy
-			readable "$p/s2/ranges"
-			set -- "$(label "$p")" "$p/s2" "$p/s2/ranges" "$p/pid"
+		if find_s2 "$p" . s2; then # a vmN/s2 or vmN copy
+			readable "$S2DIR/ranges"
+			set -- "$(label "$p")" "$S2DIR" "$S2DIR/ranges" "$PIDFILE"
 		else # a copy of /sys/kernel/kvm
 			for n in $(vm_numbers "$p"); do
 				readable "$p/vm$n/s2/ranges"

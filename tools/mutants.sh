@@ -96,6 +96,8 @@ s2lib.awk @@ 	if (p > 0 && p < 0.05) @@ 	if (p > 0 && p < 0.5)
 s2lib.awk @@ 	if (p < 100 && p >= 99.95) @@ 	if (p < 100 && p >= 99.5)
 s2lib.awk @@ 		if (N == 0) @@ 		if (0)
 s2lib.awk @@ 			if (v + 0 < 1 || v + 0 > 52) { @@ 			if (v + 0 < 1 || v + 0 > 64) {
+s2lib.sh @@ 		case $S2DIR in */s2 | s2) PIDFILE=${S2DIR%s2}pid ;; esac @@ 		:
+s2owner.sh @@ find_s2 "$p" . s2 host/s2 @@ find_s2 "$p" . s2
 MUTANTS
 }
 
