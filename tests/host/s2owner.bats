@@ -182,13 +182,15 @@ RANGES
 	done
 }
 
-@test "a saved ranges file, a saved dir and stdin give the same owners" {
+@test "a saved ranges file, a saved host or host/s2 dir, a saved sysfs root and stdin give the same owners" {
 	for sh in $S2_SHELLS; do
 		s2 "$sh" s2owner.sh --prom
 		a=$output
 		s2 "$sh" s2owner.sh --prom "$HOST/ranges"
 		[ "$a" = "$output" ]
 		s2 "$sh" s2owner.sh --prom "$FIXTURES/host"
+		[ "$a" = "$output" ]
+		s2 "$sh" s2owner.sh --prom "$FIXTURES"
 		[ "$a" = "$output" ]
 		s2 "$sh" s2owner.sh --prom - <"$HOST/ranges"
 		[ "$status" -eq 0 ]
