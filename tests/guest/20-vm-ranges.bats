@@ -198,7 +198,11 @@ sums() {
 		kill -0 "$holder" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$holder" 2>/dev/null
+	# (bats does not fail on a "!" command: test the status instead)
+	if kill -0 "$holder" 2>/dev/null; then
+		echo "holder $holder still running"
+		false
+	fi
 	[ -d "$dir" ]
 	timeout 60 cat <&5 >"$BATS_TEST_TMPDIR/held"
 	exec 5<&-
