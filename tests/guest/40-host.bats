@@ -14,15 +14,6 @@ setup() {
 	fi
 }
 
-# An awk function: hex("0x...") as a number (busybox awk has no strtonum).
-HEX_AWK='
-	function hex(s,  i, n) {
-		n = 0; s = tolower(substr(s, 3))
-		for (i = 1; i <= length(s); i++)
-			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-		return n
-	}'
-
 # Sums over the host ranges: "<hyp> <ffa> <shared-owned> <shared-borrowed>
 # <host-owned> <mapped> <l3 pages> <l2 blocks> <l1 blocks>", in bytes / counts.
 host_sums() {

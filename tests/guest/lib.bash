@@ -88,6 +88,15 @@ mapped_pages() {
 		}' "$RANGES_OUT"
 }
 
+# An awk function: hex("0x...") as a number (busybox awk has no strtonum).
+HEX_AWK='
+	function hex(s,  i, n) {
+		n = 0; s = tolower(substr(s, 3))
+		for (i = 1; i <= length(s); i++)
+			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n
+	}'
+
 # The upstream debugfs dump of the VM with pid $1.
 debugfs_dump() {
 	local f
@@ -103,13 +112,7 @@ debugfs_dump() {
 # execute-never. Lines whose end is not after their start (upstream's
 # corrupt first line) give nothing.
 upstream_pages() {
-	debugfs_dump "$1" | awk -v page=$PAGE '
-		function hex(s,  i, n) {
-			n = 0; s = tolower(substr(s, 3))
-			for (i = 1; i <= length(s); i++)
-				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return n
-		}
+	debugfs_dump "$1" | awk -v page=$PAGE "$HEX_AWK"'
 		# 0x0000000080000000-0x0000000080001000   4K 3   R W X AF
 		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
 			r = w = xn = 0
