@@ -24,9 +24,9 @@ build/Image: FORCE | deps
 build/debug/Image: FORCE | deps
 	@tools/build-kernel.sh -d build/debug/Image
 
-build/s2vm: tools/s2vm.c | deps
+build/s2vm: initramfs/s2vm/s2vm.c | deps
 	@mkdir -p build
-	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tools/s2vm.c
+	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ initramfs/s2vm/s2vm.c
 
 # The in-guest tests' own helpers, from tests/guest/bin/.
 build/s2reread: tests/guest/bin/s2reread.c | deps

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# s2vm.bats - host-side checks of the VM launcher, tools/s2vm.c.
+# s2vm.bats - host-side checks of the VM launcher, initramfs/s2vm/.
 #
 # It cross-builds clean and static; its hand-assembled guest program is what
-# aarch64-linux-gnu-as makes of tests/host/s2vm-guest.S; and it parses its
+# aarch64-linux-gnu-as makes of initramfs/s2vm/guest.S; and it parses its
 # arguments as documented. The argument checks run a native build of s2vm.c
 # against the arm64 KVM uapi headers, with its KVM device pointed at a path
 # that does not exist: arguments that pass the checks fail to open it (exit
@@ -10,8 +10,8 @@
 
 bats_require_minimum_version 1.5.0
 
-S2VM_C=$BATS_TEST_DIRNAME/../../tools/s2vm.c
-GUEST_S=$BATS_TEST_DIRNAME/s2vm-guest.S
+S2VM_C=$BATS_TEST_DIRNAME/../../initramfs/s2vm/s2vm.c
+GUEST_S=$BATS_TEST_DIRNAME/../../initramfs/s2vm/guest.S
 CROSS=aarch64-linux-gnu-
 CFLAGS="-O2 -Wall -Wextra -Werror"
 ARM64_INCLUDE=/usr/aarch64-linux-gnu/include
