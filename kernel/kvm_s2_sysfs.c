@@ -33,7 +33,6 @@
 
 #define S2_SIZE_UNITS		"BKMGTP"
 #define S2_SIZE_UNIT_SHIFT	10
-#define S2_SIZE_LEN		24
 
 /* /sys/kernel/kvm, the parent of every vmN and of host. */
 struct kobject *kvm_s2_root;
@@ -252,8 +251,19 @@ int kvm_s2_get_stats(const struct kvm_s2_view_ops *ops, void *src,
 
 /* Formatting */
 
-static void s2_fmt_size(char *buf, size_t len, u64 bytes)
+/**
+ * kvm_s2_show_span() - print the address and size fields of a line
+ * @m:		the seq_file
+ * @start:	first address
+ * @end:	address just past the last one, exclusive
+ *
+ * "<start>-<end> <size>": both addresses as 0x and 16 hex digits, the size
+ * in the largest unit (K, M, G, T, P; B below 1K) that divides it exactly.
+ * The ranges and memslots files share this form.
+ */
+void kvm_s2_show_span(struct seq_file *m, u64 start, u64 end)
 {
+	u64 bytes = end - start;
 	unsigned int unit = 0;
 
 	while (unit < strlen(S2_SIZE_UNITS) - 1 && bytes &&
@@ -261,7 +271,8 @@ static void s2_fmt_size(char *buf, size_t len, u64 bytes)
 		bytes >>= S2_SIZE_UNIT_SHIFT;
 		unit++;
 	}
-	snprintf(buf, len, "%llu%c", bytes, S2_SIZE_UNITS[unit]);
+	seq_printf(m, "0x%016llx-0x%016llx %llu%c", start, end, bytes,
+		   S2_SIZE_UNITS[unit]);
 }
 
 static const char *s2_type(kvm_pte_t pte, s8 level)
@@ -310,13 +321,11 @@ static void s2_show_memattr(struct seq_file *m, kvm_pte_t pte, bool fwb)
 static void s2_show_range(struct seq_file *m, const struct kvm_s2_ranges_file *f)
 {
 	const struct kvm_s2_range *range = &f->cur;
-	char size[S2_SIZE_LEN];
 	char perms[sizeof("rwx")];
 
-	s2_fmt_size(size, sizeof(size), range->end - range->start);
 	s2_fmt_perms(perms, range->pte);
-	seq_printf(m, "0x%016llx-0x%016llx %s %d %s %s", range->start,
-		   range->end, size, range->level,
+	kvm_s2_show_span(m, range->start, range->end);
+	seq_printf(m, " %d %s %s", range->level,
 		   s2_type(range->pte, range->level), perms);
 	s2_show_memattr(m, range->pte, f->fwb);
 	if (kvm_pte_valid(range->pte))
@@ -730,6 +739,10 @@ void kvm_s2_sysfs_create_vm(struct kvm *kvm)
 
 	ret = kvm_s2_add_ranges(&dir->kobj, s2_vm_stat_group.name,
 				&s2_vm_ranges_kfops, dir);
+	if (ret)
+		goto err_del_kobj;
+
+	ret = kvm_memslots_sysfs_add(&dir->kobj, kvm);
 	if (ret)
 		goto err_del_kobj;
 

@@ -133,6 +133,10 @@ int kvm_s2_add_ranges(struct kobject *kobj, const char *group,
 		      const struct kernfs_ops *ops, void *priv);
 ssize_t kvm_s2_stat_emit(char *buf, const struct kvm_s2_stats *stats,
 			 size_t offset);
+void kvm_s2_show_span(struct seq_file *m, u64 start, u64 end);
+
+struct kvm;
+int kvm_memslots_sysfs_add(struct kobject *kobj, struct kvm *kvm);
 
 void *kvm_s2_ranges_start(struct seq_file *m, loff_t *pos);
 void *kvm_s2_ranges_next(struct seq_file *m, void *v, loff_t *pos);
