@@ -24,9 +24,13 @@ build/Image: FORCE | deps
 build/debug/Image: FORCE | deps
 	@tools/build-kernel.sh -d build/debug/Image
 
-build/s2vm: initramfs/s2vm/s2vm.c | deps
+# The VM launcher, a device program (initramfs/s2vm/).
+S2VM_SRC := $(wildcard initramfs/s2vm/*.c)
+S2VM_DEPS := $(S2VM_SRC) $(wildcard initramfs/s2vm/*.h)
+
+build/s2vm: $(S2VM_DEPS) | deps
 	@mkdir -p build
-	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ initramfs/s2vm/s2vm.c
+	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ $(S2VM_SRC)
 
 # The in-guest tests' own helpers, from tests/guest/bin/.
 build/s2reread: tests/guest/bin/s2reread.c | deps

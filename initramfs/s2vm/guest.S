@@ -1,8 +1,8 @@
-// s2vm-guest.S - reference assembly of the guest program of initramfs/s2vm/s2vm.c.
+// s2vm-guest.S - reference assembly of the guest program of initramfs/s2vm/guest.c.
 //
 // tests/host/s2vm.bats assembles this with aarch64-linux-gnu-as and checks
 // that the hand-assembled words of guest_code[] and guest_vector_handler[]
-// in initramfs/s2vm/s2vm.c are byte for byte what the assembler makes of it. Keep the
+// in initramfs/s2vm/guest.c are byte for byte what the assembler makes of it. Keep the
 // two in step: change both or neither.
 //
 // In: x0 = slot table, x1 = entries, x2 = stride shift, x3 = DONE_IPA.

@@ -3,15 +3,15 @@
 #
 # It cross-builds clean and static; its hand-assembled guest program is what
 # aarch64-linux-gnu-as makes of initramfs/s2vm/guest.S; and it parses its
-# arguments as documented. The argument checks run a native build of s2vm.c
+# arguments as documented. The argument checks run a native build of s2vm
 # against the arm64 KVM uapi headers, with its KVM device pointed at a path
 # that does not exist: arguments that pass the checks fail to open it (exit
 # 1) instead of reaching the host's KVM. Running VMs is the guest suite's job.
 
 bats_require_minimum_version 1.5.0
 
-S2VM_C=$BATS_TEST_DIRNAME/../../initramfs/s2vm/s2vm.c
-GUEST_S=$BATS_TEST_DIRNAME/../../initramfs/s2vm/guest.S
+S2VM_DIR=$BATS_TEST_DIRNAME/../../initramfs/s2vm
+GUEST_S=$S2VM_DIR/guest.S
 CROSS=aarch64-linux-gnu-
 CFLAGS="-O2 -Wall -Wextra -Werror"
 ARM64_INCLUDE=/usr/aarch64-linux-gnu/include
@@ -23,7 +23,7 @@ need() {
 	done
 }
 
-# Native build of s2vm.c: asm/ from the arm64 uapi headers, the rest native.
+# Native build of s2vm: asm/ from the arm64 uapi headers, the rest native.
 host_s2vm() {
 	local bin=$BATS_FILE_TMPDIR/s2vm-host
 	if [ ! -x "$bin" ]; then
@@ -35,7 +35,7 @@ host_s2vm() {
 		# must not send arm64 ioctls to the host's KVM.
 		# shellcheck disable=SC2086
 		gcc $CFLAGS -I"$BATS_FILE_TMPDIR/inc" -DKVM_DEV_PATH='"/nonexistent/kvm"' \
-			-o "$bin" "$S2VM_C"
+			-o "$bin" "$S2VM_DIR"/*.c
 	fi
 	echo "$bin"
 }
@@ -49,7 +49,7 @@ section_bytes() {
 @test "s2vm cross-builds static for arm64 with -Wall -Wextra -Werror" {
 	need "${CROSS}gcc" "${CROSS}readelf"
 	# shellcheck disable=SC2086
-	run "${CROSS}gcc" -static $CFLAGS -o "$BATS_FILE_TMPDIR/s2vm" "$S2VM_C"
+	run "${CROSS}gcc" -static $CFLAGS -o "$BATS_FILE_TMPDIR/s2vm" "$S2VM_DIR"/*.c
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	run "${CROSS}readelf" -h -l "$BATS_FILE_TMPDIR/s2vm"
@@ -61,13 +61,13 @@ section_bytes() {
 	need "${CROSS}gcc" "${CROSS}as" "${CROSS}objcopy"
 	local d=$BATS_TEST_TMPDIR
 	# shellcheck disable=SC2086
-	"${CROSS}gcc" $CFLAGS -c -o "$d/s2vm.o" "$S2VM_C"
+	"${CROSS}gcc" $CFLAGS -c -o "$d/s2vm.o" "$S2VM_DIR/guest.c"
 	"${CROSS}as" -o "$d/guest.o" "$GUEST_S"
 	for part in code vector; do
 		section_bytes "$d/s2vm.o" ".rodata.s2vm_guest_$part" "$d/c.$part"
 		section_bytes "$d/guest.o" ".text.s2vm_guest_$part" "$d/as.$part"
 		cmp "$d/as.$part" "$d/c.$part" || {
-			echo "guest $part differs; as vs s2vm.c:"
+			echo "guest $part differs; as vs guest.c:"
 			od -An -tx4 "$d/as.$part"
 			od -An -tx4 "$d/c.$part"
 			false

@@ -1,0 +1,69 @@
+/*
+ * layout.h - the VM's IPA layout and the guest program's interface: what
+ * s2vm's C files and the guest program agree on.
+ */
+#ifndef S2VM_LAYOUT_H
+#define S2VM_LAYOUT_H
+
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- sizes */
+
+#define SZ_4K			UINT64_C(0x1000)
+#define SZ_64K			UINT64_C(0x10000)
+#define SZ_1M			UINT64_C(0x100000)
+#define SZ_2M			UINT64_C(0x200000)
+#define KIB			UINT64_C(1024)
+
+#define GUEST_PAGE_SIZE		SZ_4K	/* granule of -m, -s, -t and the dirty bitmap */
+#define HUGE_PAGE_SIZE		SZ_2M	/* PMD-sized THP, and the hugetlb page size */
+#define HUGE_PAGE_SHIFT		21
+
+#define BITS_PER_U64		64
+
+/* ------------------------------------------------------------ IPA layout */
+
+#define MAX_DATA_SLOTS		8
+#define CONTROL_SLOT_ID		MAX_DATA_SLOTS	/* memslot id of the control slot */
+
+#define CONTROL_IPA		UINT64_C(0x10000000)
+#define CONTROL_SIZE		SZ_64K
+#define CONTROL_CODE_OFFSET	UINT64_C(0x000)	/* page 0: guest program */
+#define CONTROL_VECTORS_OFFSET	UINT64_C(0x800)	/* page 0: VBAR_EL1 (2K aligned) */
+#define CONTROL_TABLE_OFFSET	UINT64_C(0x1000)	/* page 1: struct guest_slot_entry[] */
+#define CONTROL_PAGES_ACCESSED	2		/* pages 0 and 1 */
+
+#define EXIT_WINDOW_IPA		UINT64_C(0x08000000)	/* in no memslot: stores exit as MMIO */
+#define EXIT_WINDOW_SIZE	SZ_1M
+#define DONE_IPA		EXIT_WINDOW_IPA			/* "pass done" store */
+#define FAULT_IPA		(EXIT_WINDOW_IPA + SZ_64K)	/* exception report */
+
+#define DEFAULT_DATA_IPA	UINT64_C(0x80000000)
+#define DEFAULT_DATA_SIZE	(16 * SZ_1M)
+
+#define KVM_DEFAULT_IPA_BITS	40	/* what KVM_VM_TYPE_ARM_IPA_SIZE(0) gives */
+#define MIN_IPA_BITS		32	/* ARM64_MIN_PARANGE_BITS */
+#define MAX_IPA_BITS		52
+
+/* The vector table at VBAR_EL1: 16 entries of 0x80 bytes. */
+#define VECTOR_ENTRY_SIZE	0x80
+#define VECTOR_ENTRIES		16
+#define VECTOR_TABLE_SIZE	(VECTOR_ENTRY_SIZE * VECTOR_ENTRIES)
+#define VBAR_ALIGN		0x800	/* VBAR_EL1 bits [10:0] are RES0 */
+
+/* What the host passes to the guest program, in registers x0..x3. */
+#define GUEST_ARG_TABLE		0	/* x0: IPA of the slot table */
+#define GUEST_ARG_COUNT		1	/* x1: number of table entries */
+#define GUEST_ARG_SHIFT		2	/* x2: stride shift, 0 or PASS2_STRIDE_SHIFT */
+#define GUEST_ARG_DONE		3	/* x3: DONE_IPA */
+/* What the exception handler leaves for the host (besides ESR_EL1 as data). */
+#define GUEST_VEC_ELR		1	/* x1: ELR_EL1 */
+#define GUEST_VEC_FAR		2	/* x2: FAR_EL1 */
+#define GUEST_VEC_ADR		3	/* x3: address of the handler's adr */
+
+#define PASS1_STRIDE_SHIFT	0	/* first pass: every touched page */
+#define PASS2_STRIDE_SHIFT	1	/* -d second pass: touched pages 0, 2, 4, ... */
+
+#define GUEST_MMIO_LEN		8	/* both exit stores are 64-bit */
+
+#endif /* S2VM_LAYOUT_H */

@@ -1,0 +1,176 @@
+/*
+ * s2vm - create a KVM VM whose stage-2 page tables have a known shape.
+ *
+ * Part of s2view (arm64 KVM stage-2 page-table viewer). The tests run s2vm
+ * inside the arm64 test guest to get a VM whose stage-2 layout they can
+ * predict exactly, then compare what s2view shows with the prediction.
+ *
+ * s2vm creates a VM through the /dev/kvm ioctls with one vCPU, a small
+ * "control" memslot holding the guest program, and up to 8 "data" memslots.
+ * The guest program (AArch64, MMU off, so IPA == VA) writes
+ * one 64-bit word into each page of the data slots selected by -t, then
+ * stores to an address outside every memslot; the resulting KVM_EXIT_MMIO
+ * tells s2vm that the pass is done. Only the pages the guest touches get
+ * stage-2 mappings, because KVM maps guest memory lazily, on fault.
+ *
+ * USAGE, OUTPUT and EXIT STATUS: s2vm -h (usage() in args.c).
+ *
+ * LAYOUT GUARANTEES (stage 2 of the VM once the ready line is printed):
+ *   - Memslot ids: data slot i is memslot i; the control slot is memslot 8.
+ *   - Control slot: IPA 0x10000000, 64K, 4K pages (MADV_NOHUGEPAGE), no dirty
+ *     logging. Exactly its pages 0 (IPA 0x10000000: guest code at +0x000,
+ *     exception vectors at +0x800) and 1 (IPA 0x10001000: slot table) are
+ *     mapped; pages 2..15 (0x10002000..0x1000ffff) are never accessed and
+ *     never mapped. Their permissions are not part of the contract.
+ *   - Exit window: IPA 0x08000000..0x080fffff is in no memslot (the guest's
+ *     "done" store at 0x08000000 and its exception report at 0x08010000 exit
+ *     to s2vm as MMIO), so nothing is ever mapped there.
+ *   - Data slot, 4k backing: exactly the touched 4K pages are mapped, as 4K
+ *     page mappings; nothing else in the slot is.
+ *   - Data slot, thp or hugetlb backing, without -d: each touched page is
+ *     mapped by the 2M block holding it when that 2M-aligned IPA block lies
+ *     wholly inside the slot (and, for thp, the host kernel gave it a huge
+ *     page; see /sys/kernel/mm/transparent_hugepage); otherwise as a 4K page.
+ *     So -s BASE must be 2M aligned for blocks at the slot edges.
+ *   - Without -d every mapped data page or block is writable.
+ *   - With -d (any backing): dirty logging makes KVM map 4K pages only. The
+ *     touched pages are mapped; numbering the touched pages of a slot 0, 1,
+ *     2, ... in IPA order, the even ones are writable and the odd ones
+ *     read-only (write-protected by KVM_GET_DIRTY_LOG and not written
+ *     again): ceil(touched / 2) writable pages per slot.
+ *   - s2vm checks its own work: the number of pages the guest reports having
+ *     written in each pass, and with -d that the dirty bitmap of each slot
+ *     holds exactly the touched pages; any mismatch is an error (exit 1).
+ *
+ * FILES: s2vm.h (this: the contract and what the files share), layout.h
+ * (IPA layout and guest interface), args.c (usage and arguments), slots.c
+ * (the data slots: host memory, pages touched, dirty log), kvm.c (the KVM
+ * ioctls), guest.c (loading and running the guest program), main.c.
+ *
+ * BUILD: make build/s2vm (aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra
+ * -Werror). Style follows the KVM selftests' kvm_util.c: __foo() returns the
+ * raw result, foo() checks it and dies with a message naming the values
+ * involved.
+ */
+#ifndef S2VM_H
+#define S2VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdarg.h>
+
+#include <linux/kvm.h>
+
+#include "layout.h"
+
+/* ----------------------------------------------------------- data types */
+
+enum backing { BACKING_4K, BACKING_THP, BACKING_HUGETLB, BACKING_CONTROL };
+
+extern const char *const backing_names[];
+
+enum touch_kind { TOUCH_ALL, TOUCH_NONE, TOUCH_EVERY, TOUCH_FIRST };
+
+struct touch_spec {
+	enum touch_kind kind;
+	uint64_t n;		/* N of every:N and first:N */
+};
+
+struct range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct options {
+	unsigned int ipa_bits;			/* -i; 0 = KVM's default */
+	enum backing backing;			/* -b */
+	uint64_t default_size;			/* -m */
+	struct range slots[MAX_DATA_SLOTS];	/* -s, in command-line order */
+	unsigned int nr_slots;
+	struct touch_spec touch;		/* -t */
+	bool dirty_log;				/* -d */
+	bool exit_when_ready;			/* -x */
+	bool wait_before_run;			/* -w */
+	bool hand_over;				/* -k */
+};
+
+struct slot {
+	uint32_t id;		/* memslot id */
+	uint32_t flags;		/* KVM_MEM_* */
+	uint64_t ipa;
+	uint64_t size;
+	enum backing backing;
+	void *hva;		/* userspace_addr of the memslot */
+	void *map;		/* what to munmap */
+	size_t map_len;
+	uint64_t touch_end;	/* IPA past the last page the guest may write */
+	uint64_t touch_stride;	/* bytes between written pages (first pass) */
+	uint64_t touched;	/* pages written in the first pass */
+};
+
+struct vm {
+	int kvm_fd;
+	int fd;
+	int vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	unsigned int ipa_bits;	/* effective IPA size */
+	struct slot control;
+	struct slot data[MAX_DATA_SLOTS];
+	unsigned int nr_data;
+	char view[32];		/* "vmN" of /sys/kernel/kvm, or "none" */
+};
+
+/* ------------------------------------------------------- main.c: errors */
+
+void vwarn_msg(const char *fmt, va_list ap);
+void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);
+void __attribute__((noreturn, format(printf, 1, 2))) die_errno(const char *fmt, ...);
+
+/* ---------------------------------------------------- args.c: arguments */
+
+void parse_args(int argc, char **argv, struct options *o);
+
+/* ------------------------------------------- slots.c: the slots' memory */
+
+void munmap_checked(void *addr, size_t len);
+void thp_warn_if_disabled(void);
+void slot_map(struct slot *s);
+void slot_unmap(struct slot *s);
+void slot_plan_touch(struct slot *s, const struct touch_spec *t);
+uint64_t slot_pass_count(const struct slot *s, unsigned int stride_shift);
+void vm_collect_dirty_logs(struct vm *vm);
+
+/* ---------------------------------------------------- kvm.c: KVM ioctls */
+
+#define CORE_REG_ID(field)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | \
+				 KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
+#define REG_PC			CORE_REG_ID(regs.pc)
+#define REG_X(n)		CORE_REG_ID(regs.regs[n])
+
+int kvm_open(void);
+void kvm_check_api_version(int kvm_fd);
+unsigned int kvm_effective_ipa_bits(int kvm_fd, unsigned int requested);
+void find_view(char *name, size_t len);
+int vm_create(int kvm_fd, unsigned int ipa_bits);
+void vm_set_user_memory_region(struct vm *vm, const struct slot *s);
+void vm_get_dirty_log(struct vm *vm, uint32_t slot, uint64_t *bitmap);
+void vcpu_create(struct vm *vm);
+void vcpu_init(struct vm *vm);
+void vcpu_set_reg(struct vm *vm, uint64_t id, const char *name, uint64_t value);
+uint64_t vcpu_get_reg(struct vm *vm, uint64_t id, const char *name);
+void vcpu_run(struct vm *vm);
+void vcpu_complete_mmio(struct vm *vm);
+
+#define vcpu_set_x(vm, n, value)	vcpu_set_reg(vm, REG_X(n), "x" #n, value)
+#define vcpu_get_x(vm, n)		vcpu_get_reg(vm, REG_X(n), "x" #n)
+#define vcpu_get_pc(vm)			vcpu_get_reg(vm, REG_PC, "pc")
+
+/* --------------------------------------------------- guest.c: the guest */
+
+void guest_load(struct vm *vm);
+void guest_run_pass(struct vm *vm, unsigned int stride_shift);
+
+#endif /* S2VM_H */

@@ -1,0 +1,215 @@
+/*
+ * slots.c - the data slots: the host memory behind them, which of their
+ * pages the guest touches, and the check of their dirty log.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "s2vm.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB		(HUGE_PAGE_SHIFT << MAP_HUGE_SHIFT)
+#endif
+
+#define THP_ENABLED_PATH	"/sys/kernel/mm/transparent_hugepage/enabled"
+#define THP_NEVER		"[never]"
+
+/* ---------------------------------------------------------- host memory */
+
+static void *__mmap_anon(size_t len, int extra_flags)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+}
+
+static void madvise_checked(void *addr, size_t len, int advice, const char *name)
+{
+	if (madvise(addr, len, advice))
+		die_errno("madvise(%p, 0x%zx, %s)", addr, len, name);
+}
+
+void munmap_checked(void *addr, size_t len)
+{
+	if (len && munmap(addr, len))
+		die_errno("munmap(%p, 0x%zx)", addr, len);
+}
+
+/* Anonymous memory never backed by huge pages: stage 2 gets 4K pages. */
+static void slot_map_4k(struct slot *s)
+{
+	s->map_len = s->size;
+	s->map = __mmap_anon(s->map_len, MAP_NORESERVE);
+	if (s->map == MAP_FAILED)
+		die_errno("mmap(anonymous, 0x%zx bytes) for slot at IPA 0x%" PRIx64,
+			  s->map_len, s->ipa);
+	s->hva = s->map;
+	madvise_checked(s->hva, s->size, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+}
+
+void thp_warn_if_disabled(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen(THP_ENABLED_PATH, "r");
+
+	if (!f) {
+		fprintf(stderr, "s2vm: warning: no %s: thp backing gets 4K pages\n",
+			THP_ENABLED_PATH);
+		return;
+	}
+	if (fgets(buf, sizeof(buf), f) && strstr(buf, THP_NEVER))
+		fprintf(stderr, "s2vm: warning: THP disabled (%s: %s): thp backing gets 4K pages\n",
+			THP_ENABLED_PATH, strtok(buf, "\n"));
+	fclose(f);
+}
+
+/*
+ * THP-eligible anonymous memory. KVM maps a THP with a stage-2 block only
+ * when the host address and the IPA have the same offset within 2M
+ * (fault_supports_stage2_huge_mapping()), so over-allocate by 2M, pick the
+ * congruent address and trim the rest.
+ */
+static void slot_map_thp(struct slot *s)
+{
+	size_t len = s->size + HUGE_PAGE_SIZE;
+	uintptr_t start, hva;
+	void *p = __mmap_anon(len, MAP_NORESERVE);
+
+	if (p == MAP_FAILED)
+		die_errno("mmap(anonymous, 0x%zx bytes) for slot at IPA 0x%" PRIx64,
+			  len, s->ipa);
+	start = (uintptr_t)p;
+	hva = start + ((s->ipa - start) & (HUGE_PAGE_SIZE - 1));
+	munmap_checked(p, hva - start);
+	munmap_checked((void *)(hva + s->size), start + len - (hva + s->size));
+	s->map = s->hva = (void *)hva;
+	s->map_len = s->size;
+	madvise_checked(s->hva, s->size, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+}
+
+/* hugetlbfs 2M pages; the mapping is rounded up to whole huge pages. */
+static void slot_map_hugetlb(struct slot *s)
+{
+	s->map_len = (s->size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+	s->map = __mmap_anon(s->map_len, MAP_HUGETLB | MAP_HUGE_2MB);
+	if (s->map == MAP_FAILED) {
+		int err = errno;
+
+		die("mmap(MAP_HUGETLB|MAP_HUGE_2MB, 0x%zx bytes) for slot at IPA 0x%" PRIx64
+		    " failed: %s (errno %d); no hugetlb pages? "
+		    "echo N > /proc/sys/vm/nr_hugepages",
+		    s->map_len, s->ipa, strerror(err), err);
+	}
+	s->hva = s->map;
+}
+
+void slot_map(struct slot *s)
+{
+	switch (s->backing) {
+	case BACKING_4K:
+	case BACKING_CONTROL:
+		slot_map_4k(s);
+		break;
+	case BACKING_THP:
+		slot_map_thp(s);
+		break;
+	case BACKING_HUGETLB:
+		slot_map_hugetlb(s);
+		break;
+	}
+}
+
+void slot_unmap(struct slot *s)
+{
+	munmap_checked(s->map, s->map_len);
+	s->map = s->hva = NULL;
+}
+
+/* ------------------------------------------------------- touch planning */
+
+/* Number of addresses start, start + stride, ... below end. */
+static uint64_t stride_count(uint64_t start, uint64_t end, uint64_t stride)
+{
+	return end > start ? (end - start - 1) / stride + 1 : 0;
+}
+
+/* Which pages of the slot the guest writes: [ipa, touch_end) every stride. */
+void slot_plan_touch(struct slot *s, const struct touch_spec *t)
+{
+	uint64_t pages = s->size / GUEST_PAGE_SIZE, limit = pages, step = 1;
+
+	switch (t->kind) {
+	case TOUCH_ALL:
+		break;
+	case TOUCH_NONE:
+		limit = 0;
+		break;
+	case TOUCH_EVERY:
+		/* a stride past the end touches page 0 only, like a shorter one */
+		step = t->n < pages ? t->n : pages;
+		break;
+	case TOUCH_FIRST:
+		limit = t->n < pages ? t->n : pages;
+		break;
+	}
+	s->touch_end = s->ipa + limit * GUEST_PAGE_SIZE;
+	s->touch_stride = step * GUEST_PAGE_SIZE;
+	s->touched = stride_count(s->ipa, s->touch_end, s->touch_stride);
+}
+
+uint64_t slot_pass_count(const struct slot *s, unsigned int stride_shift)
+{
+	return stride_count(s->ipa, s->touch_end, s->touch_stride << stride_shift);
+}
+
+static bool slot_page_touched(const struct slot *s, uint64_t page)
+{
+	uint64_t offset = page * GUEST_PAGE_SIZE;
+
+	return s->ipa + offset < s->touch_end && offset % s->touch_stride == 0;
+}
+
+/* ------------------------------------------------------------ dirty log */
+
+/* The bitmap from KVM_GET_DIRTY_LOG must hold exactly the touched pages. */
+static void slot_check_dirty_log(const struct slot *s, const uint64_t *bitmap)
+{
+	uint64_t pages = s->size / GUEST_PAGE_SIZE, page, dirty = 0, mismatches = 0;
+	uint64_t first = 0;
+
+	for (page = 0; page < pages; page++) {
+		bool is_dirty = bitmap[page / BITS_PER_U64] >> (page % BITS_PER_U64) & 1;
+
+		dirty += is_dirty;
+		if (is_dirty != slot_page_touched(s, page) && !mismatches++)
+			first = page;
+	}
+	if (mismatches)
+		die("KVM_GET_DIRTY_LOG(slot %u): %" PRIu64 " pages dirty, want the %" PRIu64
+		    " touched; %" PRIu64 " pages differ, first page %" PRIu64
+		    " (IPA 0x%" PRIx64 ") is %s", s->id, dirty, s->touched, mismatches,
+		    first, s->ipa + first * GUEST_PAGE_SIZE,
+		    slot_page_touched(s, first) ? "clean but touched" : "dirty but untouched");
+}
+
+/* Fetch (and so write-protect) and check the dirty log of every data slot. */
+void vm_collect_dirty_logs(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_data; i++) {
+		struct slot *s = &vm->data[i];
+		uint64_t words = (s->size / GUEST_PAGE_SIZE + BITS_PER_U64 - 1) / BITS_PER_U64;
+		uint64_t *bitmap = calloc(words, sizeof(*bitmap));
+
+		if (!bitmap)
+			die_errno("calloc(%" PRIu64 " bitmap words) for slot %u", words, s->id);
+		vm_get_dirty_log(vm, s->id, bitmap);
+		slot_check_dirty_log(s, bitmap);
+		free(bitmap);
+	}
+}
+
