@@ -24,13 +24,17 @@ build/Image: FORCE | deps
 build/debug/Image: FORCE | deps
 	@tools/build-kernel.sh -d build/debug/Image
 
-# The VM launcher, a device program (initramfs/s2vm/).
+# The VM launcher, a device program (initramfs/s2vm/), with its guest
+# program assembled into build/gen/guest-image.h.
 S2VM_SRC := $(wildcard initramfs/s2vm/*.c)
-S2VM_DEPS := $(S2VM_SRC) $(wildcard initramfs/s2vm/*.h)
+S2VM_DEPS := $(S2VM_SRC) $(wildcard initramfs/s2vm/*.h) build/gen/guest-image.h
+
+build/gen/guest-image.h: initramfs/s2vm/guest.S initramfs/s2vm/layout.h tools/guest-image.sh | deps
+	@tools/guest-image.sh initramfs/s2vm/guest.S $@
 
 build/s2vm: $(S2VM_DEPS) | deps
 	@mkdir -p build
-	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ $(S2VM_SRC)
+	$(CROSS_CC) $(S2VM_CFLAGS) -Ibuild/gen -o $@ $(S2VM_SRC)
 
 # The in-guest tests' own helpers, from tests/guest/bin/.
 build/s2reread: tests/guest/bin/s2reread.c | deps

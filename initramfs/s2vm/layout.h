@@ -1,19 +1,25 @@
 /*
  * layout.h - the VM's IPA layout and the guest program's interface: what
- * s2vm's C files and the guest program agree on.
+ * s2vm's C files and the guest program (guest.S) agree on. Plain macros
+ * only: the assembler reads this file too.
  */
 #ifndef S2VM_LAYOUT_H
 #define S2VM_LAYOUT_H
 
+#ifdef __ASSEMBLER__
+#define U64(x)			x
+#else
 #include <stdint.h>
+#define U64(x)			UINT64_C(x)
+#endif
 
 /* ---------------------------------------------------------------- sizes */
 
-#define SZ_4K			UINT64_C(0x1000)
-#define SZ_64K			UINT64_C(0x10000)
-#define SZ_1M			UINT64_C(0x100000)
-#define SZ_2M			UINT64_C(0x200000)
-#define KIB			UINT64_C(1024)
+#define SZ_4K			U64(0x1000)
+#define SZ_64K			U64(0x10000)
+#define SZ_1M			U64(0x100000)
+#define SZ_2M			U64(0x200000)
+#define KIB			U64(1024)
 
 #define GUEST_PAGE_SIZE		SZ_4K	/* granule of -m, -s, -t and the dirty bitmap */
 #define HUGE_PAGE_SIZE		SZ_2M	/* PMD-sized THP, and the hugetlb page size */
@@ -26,19 +32,19 @@
 #define MAX_DATA_SLOTS		8
 #define CONTROL_SLOT_ID		MAX_DATA_SLOTS	/* memslot id of the control slot */
 
-#define CONTROL_IPA		UINT64_C(0x10000000)
+#define CONTROL_IPA		U64(0x10000000)
 #define CONTROL_SIZE		SZ_64K
-#define CONTROL_CODE_OFFSET	UINT64_C(0x000)	/* page 0: guest program */
-#define CONTROL_VECTORS_OFFSET	UINT64_C(0x800)	/* page 0: VBAR_EL1 (2K aligned) */
-#define CONTROL_TABLE_OFFSET	UINT64_C(0x1000)	/* page 1: struct guest_slot_entry[] */
+#define CONTROL_CODE_OFFSET	U64(0x000)	/* page 0: guest program */
+#define CONTROL_VECTORS_OFFSET	U64(0x800)	/* page 0: VBAR_EL1 (2K aligned) */
+#define CONTROL_TABLE_OFFSET	U64(0x1000)	/* page 1: struct guest_slot_entry[] */
 #define CONTROL_PAGES_ACCESSED	2		/* pages 0 and 1 */
 
-#define EXIT_WINDOW_IPA		UINT64_C(0x08000000)	/* in no memslot: stores exit as MMIO */
+#define EXIT_WINDOW_IPA		U64(0x08000000)	/* in no memslot: stores exit as MMIO */
 #define EXIT_WINDOW_SIZE	SZ_1M
 #define DONE_IPA		EXIT_WINDOW_IPA			/* "pass done" store */
 #define FAULT_IPA		(EXIT_WINDOW_IPA + SZ_64K)	/* exception report */
 
-#define DEFAULT_DATA_IPA	UINT64_C(0x80000000)
+#define DEFAULT_DATA_IPA	U64(0x80000000)
 #define DEFAULT_DATA_SIZE	(16 * SZ_1M)
 
 #define KVM_DEFAULT_IPA_BITS	40	/* what KVM_VM_TYPE_ARM_IPA_SIZE(0) gives */
