@@ -83,6 +83,10 @@ static void usage(FILE *f)
 "and KVM's limit (KVM_CAP_ARM_VM_IPA_SIZE) in protected mode, where KVM\n"
 "ignores -i.\n"
 "\n"
+"Environment: S2VIEW_KVM_MODE, the kernel's kvm-arm.mode= (vhe, nvhe or\n"
+"protected; the guest's init exports it). Needed only when -i (or its\n"
+"default) differs from KVM's limit: protected mode gives every VM the limit.\n"
+"\n"
 "Exit status: 0 success; 1 runtime failure (the message names the ioctl,\n"
 "errno and the values involved); 2 bad arguments (message and usage on\n"
 "stderr).\n",

@@ -19,9 +19,8 @@
 #ifndef KVM_DEV_PATH		/* tests/host builds point it elsewhere */
 #define KVM_DEV_PATH		"/dev/kvm"
 #endif
-#define KVM_CMDLINE_PATH	"/proc/cmdline"
 #define S2VIEW_SYSFS_PATH	"/sys/kernel/kvm"
-#define KVM_PROTECTED_PARAM	"kvm-arm.mode=protected"
+#define KVM_MODE_ENV		"S2VIEW_KVM_MODE"	/* exported by initramfs/init */
 
 /* ----------------------------------------------------------- KVM: system */
 
@@ -78,24 +77,26 @@ static size_t kvm_get_vcpu_mmap_size(int kvm_fd)
 	return (size_t)size;
 }
 
-/* Is KVM in protected mode (kvm-arm.mode=protected on the command line)? */
-static bool kvm_is_protected_mode(void)
+/*
+ * Is KVM in protected mode? initramfs/init reads kvm-arm.mode= from the
+ * kernel command line, once for the guest, and exports it as
+ * S2VIEW_KVM_MODE. Only asked when the answer changes the VM's IPA size:
+ * "bits" in protected mode, "other" otherwise.
+ */
+static bool kvm_is_protected_mode(unsigned int bits, unsigned int other)
 {
-	char buf[4096] = "";
-	const char *p;
-	FILE *f = fopen(KVM_CMDLINE_PATH, "r");
-	size_t len = strlen(KVM_PROTECTED_PARAM);
+	const char *mode = getenv(KVM_MODE_ENV);
 
-	if (!f)
+	if (!mode || !*mode)
+		die("%s is not set: the VM gets %u IPA bits in protected mode, %u in the others; "
+		    "set it to the kernel's kvm-arm.mode= (vhe, nvhe or protected), "
+		    "as initramfs/init does", KVM_MODE_ENV, bits, other);
+	if (!strcmp(mode, "protected"))
+		return true;
+	if (!strcmp(mode, "vhe") || !strcmp(mode, "nvhe"))
 		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	for (p = strstr(buf, KVM_PROTECTED_PARAM); p; p = strstr(p + 1, KVM_PROTECTED_PARAM))
-		if ((p == buf || p[-1] == ' ') &&
-		    (p[len] == '\0' || p[len] == ' ' || p[len] == '\n'))
-			return true;
-	return false;
+	die("%s='%s': want vhe, nvhe or protected (the kernel's kvm-arm.mode=)",
+	    KVM_MODE_ENV, mode);
 }
 
 /*
@@ -137,12 +138,13 @@ unsigned int kvm_effective_ipa_bits(int kvm_fd, unsigned int requested)
 	int max = kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE,
 				      "KVM_CAP_ARM_VM_IPA_SIZE");
 	unsigned int limit = max > 0 ? (unsigned int)max : KVM_DEFAULT_IPA_BITS;
+	unsigned int asked = requested ? requested : KVM_DEFAULT_IPA_BITS;
 
 	if (requested > limit)
 		die("-i %u: KVM supports at most %u IPA bits "
 		    "(KVM_CAP_ARM_VM_IPA_SIZE = %d)", requested, limit, max);
-	if (max > 0 && kvm_is_protected_mode()) {
-		if (requested && requested != limit)
+	if (max > 0 && asked != limit && kvm_is_protected_mode(limit, asked)) {
+		if (requested)
 			fprintf(stderr, "s2vm: warning: protected mode: KVM ignores -i %u, "
 				"the VM gets %u IPA bits\n", requested, limit);
 		return limit;
@@ -150,7 +152,7 @@ unsigned int kvm_effective_ipa_bits(int kvm_fd, unsigned int requested)
 	if (!requested && limit < KVM_DEFAULT_IPA_BITS)
 		die("KVM's limit is %u IPA bits (KVM_CAP_ARM_VM_IPA_SIZE), below its "
 		    "%d-bit default: pass -i %u", limit, KVM_DEFAULT_IPA_BITS, limit);
-	return requested ? requested : KVM_DEFAULT_IPA_BITS;
+	return asked;
 }
 
 /* --------------------------------------------------------------- KVM: VM */
