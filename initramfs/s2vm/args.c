@@ -22,15 +22,19 @@ const char *const backing_names[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-m SIZE] [-s BASE:SIZE]...\n"
-"            [-t SPEC] [-d] [-w] [-x [-k]] [-h]\n"
+"USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-o OFFSET] [-m SIZE]\n"
+"            [-s BASE:SIZE]... [-t SPEC] [-d] [-w] [-x [-k]] [-h]\n"
 "Creates a KVM VM whose stage-2 layout is known, then waits for SIGTERM.\n"
 "  -i IPA_BITS  VM IPA size, %d..%d (KVM_VM_TYPE_ARM_IPA_SIZE); default 0 =\n"
 "               KVM's default (%d bits). Above KVM_CAP_ARM_VM_IPA_SIZE: exit 1.\n"
 "  -b BACKING   host memory of the data slots: 4k (anonymous, MADV_NOHUGEPAGE;\n"
-"               default), thp (anonymous, MADV_HUGEPAGE, host address\n"
-"               congruent to the IPA modulo 2M) or hugetlb (MAP_HUGETLB with\n"
-"               2M pages, needs /proc/sys/vm/nr_hugepages).\n"
+"               default), thp (anonymous, MADV_HUGEPAGE) or hugetlb\n"
+"               (MAP_HUGETLB with 2M pages, needs /proc/sys/vm/nr_hugepages).\n"
+"  -o OFFSET    the host address of each data slot is congruent to its IPA\n"
+"               plus OFFSET modulo 2M, whatever the backing; OFFSET is a\n"
+"               multiple of 4K below 2M, default 0. 0 lets KVM map 2M blocks;\n"
+"               any other OFFSET (e.g. 4K: one page off) never does\n"
+"               (misaligned). hugetlb backing: must be 0 (else exit 2).\n"
 "  -m SIZE      size of the default data slot at IPA 0x%" PRIx64 " (used only\n"
 "               without -s); default %" PRIu64 "M.\n"
 "  -s BASE:SIZE add a data slot at IPA BASE; repeatable, up to %d slots, in\n"
@@ -242,6 +246,16 @@ static unsigned int parse_ipa_bits(const char *s)
 	return (unsigned int)bits;
 }
 
+/* -o: a multiple of 4K below 2M. */
+static uint64_t parse_host_offset(const char *s)
+{
+	uint64_t offset;
+
+	if (!parse_u64(s, &offset) || offset % GUEST_PAGE_SIZE || offset >= HUGE_PAGE_SIZE)
+		usage_error("bad host offset '%s': want a multiple of 4K below 2M, e.g. 4K", s);
+	return offset;
+}
+
 static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
 {
 	return a < b + b_size && b < a + a_size;
@@ -290,13 +304,16 @@ void parse_args(int argc, char **argv, struct options *o)
 		.touch = { .kind = TOUCH_ALL },
 	};
 	opterr = 0;
-	while ((opt = getopt(argc, argv, ":i:b:m:s:t:dwxkh")) != -1) {
+	while ((opt = getopt(argc, argv, ":i:b:o:m:s:t:dwxkh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o->ipa_bits = parse_ipa_bits(optarg);
 			break;
 		case 'b':
 			o->backing = parse_backing(optarg);
+			break;
+		case 'o':
+			o->host_offset = parse_host_offset(optarg);
 			break;
 		case 'm':
 			o->default_size = parse_size("size", optarg);
@@ -334,6 +351,9 @@ void parse_args(int argc, char **argv, struct options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->hand_over && !o->exit_when_ready)
 		usage_error("-k needs -x");
+	if (o->backing == BACKING_HUGETLB && o->host_offset)
+		usage_error("-o 0x%" PRIx64 " with hugetlb backing: want -o 0 (hugetlb is "
+			    "for 2M blocks; misalign thp or 4k backing)", o->host_offset);
 	if (!o->nr_slots)
 		o->slots[o->nr_slots++] = (struct range){ DEFAULT_DATA_IPA, o->default_size };
 	check_slots(o);

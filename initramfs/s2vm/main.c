@@ -83,6 +83,7 @@ static void vm_setup_slots(struct vm *vm, const struct options *o)
 			.ipa = o->slots[i].base,
 			.size = o->slots[i].size,
 			.backing = o->backing,
+			.host_offset = o->host_offset,
 		};
 		slot_plan_touch(s, &o->touch);
 		vm_add_slot(vm, s);

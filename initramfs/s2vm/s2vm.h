@@ -7,7 +7,7 @@
  *
  * s2vm creates a VM through the /dev/kvm ioctls with one vCPU, a small
  * "control" memslot holding the guest program, and up to 8 "data" memslots.
- * The guest program (AArch64, MMU off, so IPA == VA) writes
+ * The guest program (guest.S: AArch64, MMU off, so IPA == VA) writes
  * one 64-bit word into each page of the data slots selected by -t, then
  * stores to an address outside every memslot; the resulting KVM_EXIT_MMIO
  * tells s2vm that the pass is done. Only the pages the guest touches get
@@ -27,11 +27,16 @@
  *     to s2vm as MMIO), so nothing is ever mapped there.
  *   - Data slot, 4k backing: exactly the touched 4K pages are mapped, as 4K
  *     page mappings; nothing else in the slot is.
- *   - Data slot, thp or hugetlb backing, without -d: each touched page is
- *     mapped by the 2M block holding it when that 2M-aligned IPA block lies
- *     wholly inside the slot (and, for thp, the host kernel gave it a huge
- *     page; see /sys/kernel/mm/transparent_hugepage); otherwise as a 4K page.
- *     So -s BASE must be 2M aligned for blocks at the slot edges.
+ *   - Data slot, any backing: its host address is congruent to its IPA plus
+ *     -o (default 0) modulo 2M.
+ *   - Data slot, thp or hugetlb backing, without -d and -o: each touched
+ *     page is mapped by the 2M block holding it when that 2M-aligned IPA
+ *     block lies wholly inside the slot (and, for thp, the host kernel gave
+ *     it a huge page; see /sys/kernel/mm/transparent_hugepage); otherwise as
+ *     a 4K page. So -s BASE must be 2M aligned for blocks at the slot edges.
+ *   - With -o not 0 (thp or 4k backing): host and guest addresses are never
+ *     congruent modulo 2M ("misaligned"), so each touched page is mapped as
+ *     a 4K page.
  *   - Without -d every mapped data page or block is writable.
  *   - With -d (any backing): dirty logging makes KVM map 4K pages only. The
  *     touched pages are mapped; numbering the touched pages of a slot 0, 1,
@@ -86,6 +91,7 @@ struct range {
 struct options {
 	unsigned int ipa_bits;			/* -i; 0 = KVM's default */
 	enum backing backing;			/* -b */
+	uint64_t host_offset;			/* -o */
 	uint64_t default_size;			/* -m */
 	struct range slots[MAX_DATA_SLOTS];	/* -s, in command-line order */
 	unsigned int nr_slots;
@@ -102,6 +108,7 @@ struct slot {
 	uint64_t ipa;
 	uint64_t size;
 	enum backing backing;
+	uint64_t host_offset;	/* hva = ipa + host_offset modulo 2M */
 	void *hva;		/* userspace_addr of the memslot */
 	void *map;		/* what to munmap */
 	size_t map_len;

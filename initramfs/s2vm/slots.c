@@ -38,16 +38,39 @@ void munmap_checked(void *addr, size_t len)
 		die_errno("munmap(%p, 0x%zx)", addr, len);
 }
 
-/* Anonymous memory never backed by huge pages: stage 2 gets 4K pages. */
-static void slot_map_4k(struct slot *s)
+/*
+ * Where the slot's host memory starts within a 2M block: at its IPA's
+ * offset plus -o, modulo 2M. KVM maps a huge page with a stage-2 block
+ * only when the host address and the IPA have the same offset within 2M
+ * (fault_supports_stage2_huge_mapping()): -o 0 lets it, any other -o
+ * never does.
+ */
+static uint64_t slot_host_lead(const struct slot *s)
 {
-	s->map_len = s->size;
-	s->map = __mmap_anon(s->map_len, MAP_NORESERVE);
-	if (s->map == MAP_FAILED)
+	return (s->ipa + s->host_offset) & (HUGE_PAGE_SIZE - 1);
+}
+
+/*
+ * Anonymous memory at slot_host_lead() within 2M: over-allocate by 2M,
+ * pick that address and trim the rest. advice: MADV_NOHUGEPAGE (4k
+ * backing and the control slot: 4K pages at stage 2) or MADV_HUGEPAGE.
+ */
+static void slot_map_anon(struct slot *s, int advice, const char *advice_name)
+{
+	size_t len = s->size + HUGE_PAGE_SIZE;
+	uintptr_t start, hva;
+	void *p = __mmap_anon(len, MAP_NORESERVE);
+
+	if (p == MAP_FAILED)
 		die_errno("mmap(anonymous, 0x%zx bytes) for slot at IPA 0x%" PRIx64,
-			  s->map_len, s->ipa);
-	s->hva = s->map;
-	madvise_checked(s->hva, s->size, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+			  len, s->ipa);
+	start = (uintptr_t)p;
+	hva = start + ((slot_host_lead(s) - start) & (HUGE_PAGE_SIZE - 1));
+	munmap_checked(p, hva - start);
+	munmap_checked((void *)(hva + s->size), start + len - (hva + s->size));
+	s->map = s->hva = (void *)hva;
+	s->map_len = s->size;
+	madvise_checked(s->hva, s->size, advice, advice_name);
 }
 
 void thp_warn_if_disabled(void)
@@ -67,33 +90,14 @@ void thp_warn_if_disabled(void)
 }
 
 /*
- * THP-eligible anonymous memory. KVM maps a THP with a stage-2 block only
- * when the host address and the IPA have the same offset within 2M
- * (fault_supports_stage2_huge_mapping()), so over-allocate by 2M, pick the
- * congruent address and trim the rest.
+ * hugetlbfs 2M pages, the slot starting slot_host_lead() into the first;
+ * the mapping is rounded up to whole huge pages.
  */
-static void slot_map_thp(struct slot *s)
-{
-	size_t len = s->size + HUGE_PAGE_SIZE;
-	uintptr_t start, hva;
-	void *p = __mmap_anon(len, MAP_NORESERVE);
-
-	if (p == MAP_FAILED)
-		die_errno("mmap(anonymous, 0x%zx bytes) for slot at IPA 0x%" PRIx64,
-			  len, s->ipa);
-	start = (uintptr_t)p;
-	hva = start + ((s->ipa - start) & (HUGE_PAGE_SIZE - 1));
-	munmap_checked(p, hva - start);
-	munmap_checked((void *)(hva + s->size), start + len - (hva + s->size));
-	s->map = s->hva = (void *)hva;
-	s->map_len = s->size;
-	madvise_checked(s->hva, s->size, MADV_HUGEPAGE, "MADV_HUGEPAGE");
-}
-
-/* hugetlbfs 2M pages; the mapping is rounded up to whole huge pages. */
 static void slot_map_hugetlb(struct slot *s)
 {
-	s->map_len = (s->size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+	uint64_t lead = slot_host_lead(s);
+
+	s->map_len = (lead + s->size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
 	s->map = __mmap_anon(s->map_len, MAP_HUGETLB | MAP_HUGE_2MB);
 	if (s->map == MAP_FAILED) {
 		int err = errno;
@@ -103,7 +107,7 @@ static void slot_map_hugetlb(struct slot *s)
 		    "echo N > /proc/sys/vm/nr_hugepages",
 		    s->map_len, s->ipa, strerror(err), err);
 	}
-	s->hva = s->map;
+	s->hva = (char *)s->map + lead;
 }
 
 void slot_map(struct slot *s)
@@ -111,10 +115,10 @@ void slot_map(struct slot *s)
 	switch (s->backing) {
 	case BACKING_4K:
 	case BACKING_CONTROL:
-		slot_map_4k(s);
+		slot_map_anon(s, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
 		break;
 	case BACKING_THP:
-		slot_map_thp(s);
+		slot_map_anon(s, MADV_HUGEPAGE, "MADV_HUGEPAGE");
 		break;
 	case BACKING_HUGETLB:
 		slot_map_hugetlb(s);

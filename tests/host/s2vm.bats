@@ -129,6 +129,33 @@ host_s2vm() {
 		-i x
 		-k
 		-k -w
+		-o
+		-o x
+		-o 3K
+		-o 0x800
+		-o -4K
+		-o 2M
+		-o 0x200000
+		-o 4K -b hugetlb
+		-b hugetlb -o 2044K
+	EOF
+}
+
+@test "s2vm takes -o OFFSET, a multiple of 4K below 2M, for every backing (hugetlb: 0)" {
+	s2vm=$(host_s2vm)
+	local args
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$s2vm" $args
+		# past the arguments: the (missing) KVM device
+		[ "$status" -eq 1 ] || { echo "s2vm $args: status $status, want 1: $stderr"; false; }
+		[[ "$stderr" == "s2vm: open(/nonexistent/kvm) failed"* ]] || { echo "s2vm $args: $stderr"; false; }
+	done <<-'EOF'
+		-o 0
+		-o 4K
+		-o 0x1ff000 -b thp
+		-o 2044K -b 4k -s 0x80000000:4K
+		-o 0 -b hugetlb
 	EOF
 }
 
@@ -142,4 +169,79 @@ host_s2vm() {
 	[[ "$stderr" == *"overlaps the exit window"* ]]
 	run --separate-stderr "$s2vm" -m 5000
 	[[ "$stderr" == *"'5000'"*"multiple of 4K"* ]]
+	run --separate-stderr "$s2vm" -o 2M
+	[[ "$stderr" == *"'2M'"*"multiple of 4K below 2M"* ]]
+	run --separate-stderr "$s2vm" -b hugetlb -o 4K
+	[[ "$stderr" == *"-o 0x1000 with hugetlb backing: want -o 0"* ]]
+}
+
+# slots.c alone, natively, with stubs for what it calls elsewhere: maps a
+# slot (IPA SIZE OFFSET BACKING) and prints (hva - IPA) modulo 2M in hex.
+slot_placer() {
+	local bin=$BATS_FILE_TMPDIR/slot-placer
+	if [ ! -x "$bin" ]; then
+		host_s2vm >/dev/null
+		cat >"$BATS_FILE_TMPDIR/placer.c" <<-'EOF'
+			#include <inttypes.h>
+			#include <stdlib.h>
+			#include "s2vm.h"
+
+			void die(const char *fmt, ...)
+			{
+				va_list ap;
+
+				va_start(ap, fmt);
+				vfprintf(stderr, fmt, ap);
+				va_end(ap);
+				exit(1);
+			}
+
+			void die_errno(const char *fmt, ...) __attribute__((alias("die")));
+
+			void vm_get_dirty_log(struct vm *vm, uint32_t slot, uint64_t *bitmap)
+			{
+				(void)vm, (void)slot, (void)bitmap;
+				abort();
+			}
+
+			int main(int argc, char **argv)
+			{
+				struct slot s = { 0 };
+
+				if (argc != 5)
+					return 2;
+				s.ipa = strtoull(argv[1], NULL, 0);
+				s.size = strtoull(argv[2], NULL, 0);
+				s.host_offset = strtoull(argv[3], NULL, 0);
+				s.backing = (enum backing)atoi(argv[4]);
+				slot_map(&s);
+				printf("0x%" PRIx64 "\n", ((uint64_t)(uintptr_t)s.hva - s.ipa) % SZ_2M);
+				slot_unmap(&s);
+				return 0;
+			}
+		EOF
+		# shellcheck disable=SC2086
+		gcc $CFLAGS -I"$BATS_FILE_TMPDIR/inc" -I"$S2VM_DIR" -o "$bin" \
+			"$BATS_FILE_TMPDIR/placer.c" "$S2VM_DIR/slots.c"
+	fi
+	echo "$bin"
+}
+
+@test "a data slot's host address is its IPA plus -o modulo 2M, with 4k and thp backing" {
+	placer=$(slot_placer)
+	local ipa size offset backing
+	# backing: 0 4k, 1 thp (enum backing)
+	while read -r ipa size offset backing; do
+		run "$placer" "$ipa" "$size" "$offset" "$backing"
+		[ "$status" -eq 0 ] || { echo "$ipa $size $offset $backing: $output"; false; }
+		[ "$output" = "$offset" ] || { echo "$ipa $size -o $offset backing $backing: hva - ipa = $output mod 2M"; false; }
+	done <<-'EOF'
+		0x80000000 0x400000 0x0 0
+		0x80000000 0x400000 0x0 1
+		0x80000000 0x400000 0x1000 1
+		0x80000000 0x400000 0x1000 0
+		0x80201000 0x200000 0x0 1
+		0x80201000 0x200000 0x1ff000 1
+		0x80003000 0x5000 0x7000 0
+	EOF
 }
