@@ -35,14 +35,14 @@ if [ -z "$debug" ]; then
 	say "host: bats tests/host"
 	tap=build/results/host.tap
 	bats --tap tests/host >"$tap" 2>&1 || true
-	grep -E '^not ok' -A8 "$tap" | grep -E '^(not ok|#)' || true
-	s=$(grep -Ec '^ok [0-9]+ .*# skip' "$tap" || true)
-	p=$(($(grep -Ec '^ok [0-9]+' "$tap" || true) - s))
-	f=$(grep -Ec '^not ok [0-9]+' "$tap" || true)
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
-	[ "${plan:-x}" = "$((p + f + s))" ] || { echo "host: bats did not run its plan:"; tail -n 5 "$tap"; f=$((f + 1)); }
-	echo "host: $p passed, $f failed, $s skipped"
-	add "$p" "$f" "$s"
+	tap_failures "$tap" ""
+	tap_count "$tap"
+	if [ -n "$tap_plan_problem" ]; then
+		echo "host: $tap_plan_problem:"
+		tail -n 5 "$tap"
+	fi
+	echo "host: $tap_passed passed, $((tap_failed + tap_missing)) failed, $tap_skipped skipped"
+	add "$tap_passed" "$((tap_failed + tap_missing))" "$tap_skipped"
 
 	say "host: shellcheck"
 	sh_files=$(ls scripts/*.sh tools/*.sh initramfs/init initramfs/*.sh 2>/dev/null)

@@ -144,22 +144,14 @@ if [ "$action" = test ]; then
 	tap=$results/$name.tap
 	sed -n '/^S2VIEW-TAP-BEGIN/,/^S2VIEW-TAP-END/p' "$log" | sed '1d;$d' >"$tap"
 	grep -q '^S2VIEW-TAP-END' "$log" || problem "TAP stream truncated"
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)
-	skipped=$(grep -Ec '^ok [0-9]+ .*# skip' "$tap" || true)
-	passed=$(($(grep -Ec '^ok [0-9]+' "$tap" || true) - skipped))
-	failed=$(grep -Ec '^not ok [0-9]+' "$tap" || true)
-	seen=$((passed + failed + skipped))
-	if [ -z "$plan" ]; then
-		problem "no TAP plan line"
-		failed=$((failed + 1))
-	elif [ "$seen" -ne "$plan" ]; then
-		problem "TAP plan says $plan tests, $seen ran"
-		failed=$((failed + plan - seen))
-	fi
+	tap_count "$tap"
+	passed=$tap_passed skipped=$tap_skipped
+	failed=$((tap_failed + tap_missing))
+	[ -z "$tap_plan_problem" ] || problem "$tap_plan_problem"
 	if [ -n "$problems" ] && [ "$failed" -eq 0 ]; then
 		failed=1 # the boot itself
 	fi
-	grep -A20 '^not ok' "$tap" | grep -E '^(not ok|#)' | sed "s/^/  $name: /" | head -n 60 || true
+	tap_failures "$tap" "  $name: "
 fi
 echo "$passed $failed $skipped" >"$results/$name.counts"
 [ -n "$problems" ] && printf 'run-qemu: problems:%s\n' "$problems"
