@@ -58,22 +58,16 @@ else
 fi
 
 ### the input
+# The pages' addresses are printed as page numbers (0x80000 to 0xc0000,
+# exact in any awk) followed by "000": no 64-bit hex printer needed.
 R=$DIR/ranges
 awk '
-function hex16(x,    a, b, c, d) {
-	d = x % 65536; x = (x - d) / 65536
-	c = x % 65536; x = (x - c) / 65536
-	b = x % 65536; a = (x - b) / 65536
-	return sprintf("%04x%04x%04x%04x", a, b, c, d)
-}
 BEGIN {
 	print "0x0000000000000000-0x0000000080000000 2G 1 invalid --- -"
-	a = 2147483648
-	for (i = 0; i < 262144; i++) {
-		printf "0x%s-0x%s 4K 3 page %s normal af=1\n", hex16(a), \
-		    hex16(a + 4096), i % 2 ? "r--" : "rw-"
-		a += 4096
-	}
+	first = 524288	# 0x80000, the page at 0x80000000
+	for (i = 0; i < 262144; i++)
+		printf "0x00000000%05x000-0x00000000%05x000 4K 3 page %s normal af=1\n", \
+		    first + i, first + i + 1, i % 2 ? "r--" : "rw-"
 	print "0x00000000c0000000-0x0000010000000000 1021G 1 invalid --- -"
 }' >"$R"
 LINES=$(wc -l <"$R")
