@@ -6,7 +6,11 @@
 # sysfs directory, the head of its ranges file and the toolkit's summary
 # and map. Under kvm-arm.mode=protected it also shows the host stage-2
 # owners. The VMs stay alive for the shell that may follow.
+#
+# USAGE: demo.sh [demo|shell]   (init's s2view.action; shell: a shell
+#        follows, and the demo ends with what to type in it)
 set -eu
+then=${1:-demo}
 
 say() {
 	printf '\n### %s\n' "$*"
@@ -58,3 +62,16 @@ if [ -d /sys/kernel/kvm/host/s2 ]; then
 	say "s2owner.sh (host stage-2 under pKVM)"
 	s2owner.sh
 fi
+
+[ "$then" = shell ] || exit 0
+hint() {
+	printf '  %-26s %s\n' "$1" "$2"
+}
+say "next: a shell, with the toolkit and the launcher on PATH"
+hint "s2summ.sh $(vm_of thp)" "a VM's summary (small $(vm_of small), thp $(vm_of thp), dirty $(vm_of dirty))"
+hint "s2summ.sh --map $(vm_of dirty)" "where in its IPA space a VM is mapped"
+hint "s2summ.sh --prom all" "Prometheus gauges of every VM"
+[ ! -d /sys/kernel/kvm/host/s2 ] || hint "s2owner.sh" "the host stage-2 by owner"
+hint "s2vm -h" "how to start a VM of your own"
+hint "dmesg" "the kernel's log, kept off this console"
+hint "exit" "power off"

@@ -12,12 +12,15 @@
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
 #   matches (bats --filter): for working on a part of the suite
 #
-# For test and demo the console goes to build/results/<MODE>[-debug].log and
-# the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP stream,
-# a failed test, a kernel oops/WARN/BUG/panic/KASAN/lockdep report, kmemleak
-# findings, or a boot that does not end in time. The last line is
-# "<mode>: N passed, N failed, N skipped"; the counts also go to
-# build/results/<MODE>[-debug].counts for tools/check.sh.
+# For test, demo and bench the console goes to build/results/<MODE>[-debug].log
+# and the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP
+# stream, a failed test, a kernel oops/WARN/BUG/panic/KASAN/lockdep report,
+# kmemleak findings, or a boot that does not end in time. A test run ends
+# with "<mode>: N passed, N failed, N skipped"; the counts also go to
+# build/results/<MODE>[-debug].counts for tools/check.sh. demo and shell
+# boot "quiet": the screen shows the demo, not the kernel's boot log (it is
+# in the saved console, at the end, for demo); a demo ends with what to run
+# next.
 #
 # REQUIREMENTS: build/Image (or build/debug/Image) and build/initramfs.cpio.gz.
 set -eu
@@ -57,6 +60,8 @@ if [ -n "$debug" ]; then
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
 timeout_s=${timeout_s:-1500}
+# What a user watches: no boot log on the console.
+case $action in demo|shell) append="$append quiet" ;; esac
 # A kernel oops ends a test boot at once (a task that dies in the kernel can
 # leave the suite waiting); the guest dumps its blocked tasks two minutes
 # before the limit.
@@ -153,7 +158,22 @@ if [ "$action" = test ]; then
 	fi
 	tap_failures "$tap" "  $name: "
 fi
-echo "$passed $failed $skipped" >"$results/$name.counts"
 [ -n "$problems" ] && printf 'run-qemu: problems:%s\n' "$problems"
-echo "$name: $passed passed, $failed failed, $skipped skipped (${elapsed} s)"
+if [ "$action" = test ]; then
+	echo "$passed $failed $skipped" >"$results/$name.counts"
+	echo "$name: $passed passed, $failed failed, $skipped skipped (${elapsed} s)"
+else
+	result=done
+	[ -z "$problems" ] || result=failed
+	echo "$name: $action $result (${elapsed} s); the whole console, kernel log included: ${log#"$top"/}"
+fi
+if [ "$action" = demo ] && [ -z "$problems" ]; then
+	cat <<-EOF
+
+	next:
+	  make run             this demo, then a shell in the guest (from a terminal)
+	  make run MODE=nvhe   the same in another KVM mode (vhe, nvhe, protected)
+	  make check           all the tests: host side, then in QEMU in every mode
+	EOF
+fi
 [ -z "$problems" ] && [ "$failed" -eq 0 ]
