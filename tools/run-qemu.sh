@@ -163,7 +163,7 @@ if [ "$action" = test ]; then
 	echo "$passed $failed $skipped" >"$results/$name.counts"
 	echo "$name: $passed passed, $failed failed, $skipped skipped (${elapsed} s)"
 else
-	result=done
+	result="done"
 	[ -z "$problems" ] || result=failed
 	echo "$name: $action $result (${elapsed} s); the whole console, kernel log included: ${log#"$top"/}"
 fi
