@@ -72,6 +72,22 @@ host_s2vm() {
 	[ ! -e "$BATS_TEST_TMPDIR/g.h" ]
 }
 
+# each_args STATUS GLOB: run the native s2vm with each line of stdin as its
+# arguments; each run must exit with STATUS, print nothing on stdout and a
+# stderr that matches GLOB.
+each_args() {
+	local s2vm args
+	s2vm=$(host_s2vm)
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$s2vm" $args
+		[ "$status" -eq "$1" ] || { echo "s2vm $args: status $status, want $1: $stderr"; return 1; }
+		[ -z "$output" ] || { echo "s2vm $args: wrote to stdout: $output"; return 1; }
+		# shellcheck disable=SC2053 # a glob
+		[[ "$stderr" == $2 ]] || { echo "s2vm $args: stderr, want $2: $stderr"; return 1; }
+	done
+}
+
 @test "s2vm -h prints the usage on stdout and exits 0" {
 	s2vm=$(host_s2vm)
 	run --separate-stderr "$s2vm" -h
@@ -83,16 +99,7 @@ host_s2vm() {
 }
 
 @test "s2vm rejects bad arguments with status 2, a message and the usage on stderr" {
-	s2vm=$(host_s2vm)
-	local args
-	while IFS= read -r args; do
-		# shellcheck disable=SC2086
-		run --separate-stderr "$s2vm" $args
-		[ "$status" -eq 2 ] || { echo "s2vm $args: status $status, want 2"; false; }
-		[ -z "$output" ] || { echo "s2vm $args: wrote to stdout: $output"; false; }
-		[[ "$stderr" == s2vm:\ * ]] || { echo "s2vm $args: stderr: $stderr"; false; }
-		[[ "$stderr" == *USAGE:* ]] || { echo "s2vm $args: no usage on stderr"; false; }
-	done <<-'EOF'
+	each_args 2 's2vm: *USAGE:*' <<-'EOF'
 		-q
 		-m
 		extra
@@ -142,15 +149,8 @@ host_s2vm() {
 }
 
 @test "s2vm takes -o OFFSET, a multiple of 4K below 2M, for every backing (hugetlb: 0)" {
-	s2vm=$(host_s2vm)
-	local args
-	while IFS= read -r args; do
-		# shellcheck disable=SC2086
-		run --separate-stderr "$s2vm" $args
-		# past the arguments: the (missing) KVM device
-		[ "$status" -eq 1 ] || { echo "s2vm $args: status $status, want 1: $stderr"; false; }
-		[[ "$stderr" == "s2vm: open(/nonexistent/kvm) failed"* ]] || { echo "s2vm $args: $stderr"; false; }
-	done <<-'EOF'
+	# past the arguments: the (missing) KVM device
+	each_args 1 's2vm: open(/nonexistent/kvm) failed*' <<-'EOF'
 		-o 0
 		-o 4K
 		-o 0x1ff000 -b thp
