@@ -1,6 +1,7 @@
-# s2lib.awk - the one reader of s2view's ranges format, shared by s2summ.sh
-# and s2owner.sh: every rule of Documentation/ABI/testing/sysfs-kernel-kvm
-# is checked here and nowhere else in the toolkit.
+# s2lib.awk - the one reader of s2view's ranges and memslots formats, shared
+# by s2summ.sh and s2owner.sh: every rule of
+# Documentation/ABI/testing/sysfs-kernel-kvm is checked here and nowhere else
+# in the toolkit.
 #
 # Not a program by itself: each tool runs awk on this text followed by its
 # own, which defines reset() (a source starts), account() (one range) and
@@ -25,6 +26,18 @@
 # account() of the tool; at the end of a source, checks it is complete and
 # calls finish(). reset() starts a source. Any error: a message on stderr,
 # exit status 2, and END prints nothing.
+#
+# A source may have memslots (vmN/memslots), framed before its ranges:
+#	<SOH>S2VIEW-META memslots /sys/kernel/kvm/vm3/memslots
+#	0x0000000080000000-0x0000000081000000 16M slot=0 as=0 hva=0x0000ffff98000000 flags=dirty-log
+#	...
+#	<SOH>S2VIEW-RANGES            (glued to the last line if it has no newline)
+# They are checked line by line like the ranges (file and line named on
+# error) and kept for the tool: HAVESL = 1, NSL slots in the file's order
+# (ascending start), slot i from SLS[i] to SLE[i], SLID[i] its id, SLAS[i]
+# its address space, SLH[i] its host address (hva), SLFL[i] its flags ("-"
+# or "dirty-log,readonly"), SLDL[i] 1 when dirty-logging, SLLN[i] its line;
+# MSSRC the file.
 
 function fail(msg) {
 	printf "%s: %s: %s\n", PROG, SRC, msg | "cat 1>&2"
@@ -90,6 +103,16 @@ function hum(b,    d, i, p, s) { # human size: 16M, 16.01M, 16.004M, 512G
 			return s substr("KMGTP", i, 1)
 	}
 	return xsize(b)
+}
+
+# the size field f of a range or memslot of sz bytes: 2040K
+function chksize(f, sz) {
+	if (f !~ /^[1-9][0-9]*[BKMGTP]$/)
+		bad("bad size \"" f "\": want a number and a unit B, K, M, G, T or P")
+	if (substr(f, 1, length(f) - 1) * UNIT[substr(f, length(f))] != sz)
+		bad("size " f " does not match end - start = " xsize(sz))
+	if (f != xsize(sz)) # the largest unit that divides it
+		bad("size " f " is not in its largest unit: want " xsize(sz))
 }
 
 function pct(a, b,    p) { # a as a percentage of b: 12.5%, <0.1%
@@ -162,6 +185,10 @@ function control(    p, k, v, i) {
 		if (k == "name") { NAME = v; return }
 		if (k == "src") { SRC = v; return }
 		if (k == "dir") { DIR = v; return }
+		if (k == "memslots") { # its lines follow, until S2VIEW-RANGES
+			RSRC = SRC; SRC = MSSRC = v; LN = 0; INSL = HAVESL = 1
+			return
+		}
 		if (v !~ /^(0|[1-9][0-9]*)$/) {
 			SRC = DIR "/" k
 			if (k == "pid")
@@ -187,6 +214,11 @@ function control(    p, k, v, i) {
 	# the ranges could not be read: <SOH>S2VIEW-READERR
 	if ($0 == SOH "S2VIEW-READERR")
 		readerr()
+	# the memslots end and the ranges start: <SOH>S2VIEW-RANGES
+	if ($0 == SOH "S2VIEW-RANGES" && INSL) {
+		INSL = 0; SRC = RSRC; LN = 0
+		return
+	}
 	# the end of a source: <SOH>S2VIEW-EOF
 	if ($0 == SOH "S2VIEW-EOF") {
 		if (N == 0)
@@ -212,14 +244,74 @@ function control(    p, k, v, i) {
 }
 
 function readerr() {
-	fail("cannot read the ranges (are you root? did the VM exit?)")
+	fail("cannot read the " (INSL ? "memslots" : "ranges") \
+	    " (are you root? did the VM exit?)")
 }
 
 function cstart() {
 	INVM = 1; LN = 0; N = 0; LASTE = 0; LASTES = "0000000000000000"
 	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
 	split("", CTR); split("", HAVE); split("", FITG)
+	INSL = HAVESL = NSL = 0
+	split("", SLS); split("", SLE); split("", SLID); split("", SLAS)
+	split("", SLH); split("", SLFL); split("", SLDL); split("", SLLN)
+	split("", SLSEEN); split("", SLLAST)
 	reset()
+}
+
+# a memslot: start-end size slot=<id> as=<address space> hva=0x<16 hex>
+# flags=<dirty-log,readonly,guest-memfd: those that apply, in that order; - none>
+function memslot(    s, e, S0, E0, id, as, h, fl, j) {
+	if (index($0, "^") || index($0, "M-"))
+		badbytes()
+	if (NF != 6)
+		bad("want 6 fields (start-end size slot=N as=N hva=0x... flags=...)," \
+		    " got " NF)
+	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
+	    substr($1, 19, 1) != "-")
+		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")
+	s = substr($1, 3, 16); S0 = hexv(s)
+	e = substr($1, 22, 16); E0 = hexv(e)
+	if (E0 <= S0)
+		bad("empty or reversed range " $1)
+	if (E0 > TWO52)
+		bad("end 0x" e " is beyond 2^52")
+	chksize($2, E0 - S0)
+	if ($3 !~ /^slot=(0|[1-9][0-9]*)$/)
+		bad("bad \"" $3 "\": want slot=<id in decimal>")
+	if ($4 !~ /^as=(0|[1-9][0-9]*)$/)
+		bad("bad \"" $4 "\": want as=<address space in decimal>")
+	if ($5 !~ /^hva=0x[0-9a-fA-F]+$/ || length($5) != 22)
+		bad("bad \"" $5 "\": want hva=0x<16 hex digits>")
+	if ($6 !~ /^flags=(-|dirty-log(,readonly)?(,guest-memfd)?|readonly(,guest-memfd)?|guest-memfd)$/)
+		bad("bad \"" $6 "\": want flags=- or those of dirty-log,readonly," \
+		    "guest-memfd that apply, in that order")
+	# KVM takes page-aligned slots and host addresses (4K at least)
+	if (S0 % GS[1, 3] || E0 % GS[1, 3])
+		bad("a memslot must start and end on a page boundary (4K or more)")
+	h = hexv(substr($5, 7))
+	if (h >= TWO52)
+		bad($5 " is beyond 2^52: not a user address")
+	if (h % GS[1, 3])
+		bad($5 " is not on a page boundary (4K or more)")
+	id = substr($3, 6); as = substr($4, 4)
+	if (NSL && S0 < SLS[NSL])
+		bad("slot starts at 0x" s ", before the previous one (0x" \
+		    hex16(SLS[NSL]) "): not ascending")
+	if (as in SLLAST) { # (the one of its address space that ends last)
+		j = SLLAST[as]
+		if (S0 < SLE[j])
+			bad("slot " id " (0x" s "-0x" e ") overlaps slot " SLID[j] " (0x" \
+			    hex16(SLS[j]) "-0x" hex16(SLE[j]) ") in address space " as)
+	}
+	if ((as, id) in SLSEEN)
+		bad("slot " id " is listed twice in address space " as)
+	SLSEEN[as, id] = 1
+	NSL++
+	SLLAST[as] = NSL
+	SLS[NSL] = S0; SLE[NSL] = E0; SLID[NSL] = id; SLAS[NSL] = as
+	SLH[NSL] = h; SLFL[NSL] = fl = substr($6, 7); SLLN[NSL] = LN
+	SLDL[NSL] = index(fl, "dirty-log") == 1
 }
 
 BEGIN {
@@ -254,6 +346,14 @@ BEGIN {
 # line without its newline with one glued to it
 index($0, SOH) {
 	control()
+	next
+}
+
+# a memslot (before the ranges, when the source has memslots):
+# 0x0000000080000000-0x0000000081000000 16M slot=0 as=0 hva=0x0000ffff98000000 flags=dirty-log
+INSL {
+	LN++
+	memslot()
 	next
 }
 
@@ -297,12 +397,7 @@ index($0, SOH) {
 		bad("end 0x" e " is beyond the " IPABITS "-bit IPA space")
 	SZ = E - S
 	if ($2 != OKSZS || SZ != OKSZ) { # (checks only what changed: quicker)
-		if ($2 !~ /^[1-9][0-9]*[BKMGTP]$/)
-			bad("bad size \"" $2 "\": want a number and a unit B, K, M, G, T or P")
-		if (substr($2, 1, length($2) - 1) * UNIT[substr($2, length($2))] != SZ)
-			bad("size " $2 " does not match end - start = " xsize(SZ))
-		if ($2 != xsize(SZ)) # the largest unit that divides it
-			bad("size " $2 " is not in its largest unit: want " xsize(SZ))
+		chksize($2, SZ)
 		OKSZS = $2; OKSZ = SZ
 	}
 	LV = $3; TY = $4; PE = $5; MA = $6

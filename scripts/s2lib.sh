@@ -14,6 +14,10 @@
 #	<SOH>S2VIEW-BEGIN
 #	<SOH>S2VIEW-META name vm3     (then src, dir, pid and counter files)
 #	<SOH>S2VIEW-META ipa_bits 40
+#	<SOH>S2VIEW-META memslots /sys/kernel/kvm/vm3/memslots   (if there is one:
+#	0x0000000010000000-0x0000000010010000 64K slot=8 as=0 hva=0x... flags=-
+#	...                                                       its lines, then)
+#	<SOH>S2VIEW-RANGES            (glued to the last line if it has no newline)
 #	0x0000000000000000-0x0000000040000000 1G 1 invalid --- -
 #	...
 #	<SOH>S2VIEW-EOF               (glued to the last line if it has no newline)
@@ -21,7 +25,8 @@
 # Uses only sh, cat (with -v) and sort: no tr (toybox has none).
 #
 # Exit status of the tools: 0 done; 2 usage error, missing, unreadable or
-# malformed input (a message on stderr; nothing on stdout).
+# malformed input (a message on stderr; nothing on stdout); 3 (s2summ) the
+# memslots and the ranges disagree (messages on stderr; the rest on stdout).
 
 # shellcheck shell=sh disable=SC2034,SC2153
 # (PROM, TOPN and the like are read by the tools that source this file;
@@ -105,19 +110,30 @@ path_operand() {
 }
 
 # find_s2 DIR SUB...: S2DIR = the first DIR/SUB (SUB . is DIR itself) that
-# holds a ranges file, and PIDFILE the pid beside a .../s2 directory (empty
-# for another name); status 1 when none holds one
+# holds a ranges file, and PIDFILE and MSFILE the pid and memslots beside a
+# .../s2 directory (empty for another name); status 1 when none holds one
 find_s2() {
 	fd=$1
 	shift
 	for fs in "$@"; do
 		if [ "$fs" = . ]; then S2DIR=$fd; else S2DIR=$fd/$fs; fi
 		[ -f "$S2DIR/ranges" ] || continue
-		PIDFILE=
-		case $S2DIR in */s2 | s2) PIDFILE=${S2DIR%s2}pid ;; esac
+		PIDFILE='' MSFILE=''
+		case $S2DIR in
+		*/s2 | s2) PIDFILE=${S2DIR%s2}pid MSFILE=${S2DIR%s2}memslots ;;
+		esac
 		return 0
 	done
 	return 1
+}
+
+# memslots_at FILE: MEMSLOTS = FILE if there is one (a kernel without
+# memslots, or a copy without it: empty), checked readable
+memslots_at() {
+	MEMSLOTS=
+	[ -n "$1" ] && [ -e "$1" ] || return 0
+	readable "$1"
+	MEMSLOTS=$1
 }
 
 ### the stream awk reads
@@ -138,10 +154,11 @@ meta() { # a fact about the source: meta KEY VALUE
 	printf '%sS2VIEW-META %s %s\n' "$SOH" "$1" "$ONE"
 }
 
-# produce NAME DIR RANGES PIDFILE [...]: each source, framed. DIR (may be
-# empty) holds the counter files named in $COUNTERS; RANGES - is stdin.
+# produce NAME DIR RANGES PIDFILE MEMSLOTS [...]: each source, framed. DIR
+# (may be empty) holds the counter files named in $COUNTERS; RANGES - is
+# stdin; MEMSLOTS (may be empty) is read before the ranges.
 produce() {
-	while [ $# -ge 4 ]; do
+	while [ $# -ge 5 ]; do
 		printf '%sS2VIEW-BEGIN\n' "$SOH"
 		meta name "$1"
 		if [ "$3" = - ]; then meta src "<stdin>"; else meta src "$3"; fi
@@ -159,15 +176,20 @@ produce() {
 		fi
 		# a last line without its newline gets the next control line glued
 		# to it: awk notices
+		if [ -n "$5" ]; then
+			meta memslots "$5"
+			cat -v -- "$5" || printf '%sS2VIEW-READERR\n' "$SOH"
+			printf '%sS2VIEW-RANGES\n' "$SOH"
+		fi
 		if [ "$3" = - ]; then cat -v; else cat -v -- "$3"; fi ||
 			printf '%sS2VIEW-READERR\n' "$SOH"
 		printf '%sS2VIEW-EOF\n' "$SOH"
-		shift 4
+		shift 5
 	done
 }
 
-# summarise AWKTEXT NAME DIR RANGES PIDFILE [...]: run s2lib.awk and the
-# tool's AWKTEXT on the sources; exits with awk's status
+# summarise AWKTEXT NAME DIR RANGES PIDFILE MEMSLOTS [...]: run s2lib.awk
+# and the tool's AWKTEXT on the sources; exits with awk's status
 summarise() {
 	[ -r "$LIBDIR/s2lib.awk" ] ||
 		die "cannot read $LIBDIR/s2lib.awk: install s2lib.awk beside $PROG"

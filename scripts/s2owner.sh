@@ -299,4 +299,4 @@ END {
 		printf "%s", OUT
 	}
 }
-' host "$DIR" "$RANGES" ""
+' host "$DIR" "$RANGES" "" ""

@@ -12,6 +12,18 @@
 # largest mapped ranges. --map draws where in the IPA space the VM is mapped;
 # --prom prints Prometheus gauges instead.
 #
+# With the VM's memslots (/sys/kernel/kvm/vmN/memslots), also per memslot its
+# size, mapped bytes and bytes in blocks, and "why pages": the bytes mapped
+# by level-3 pages split by the first reason their block-sized window (2M
+# with a 4K granule) is not one block: dirty-log (the slot is logging dirty
+# pages), misaligned (guest and host addresses not congruent modulo the
+# block size), slot-edge (the window is not all inside the slot), host-pages
+# (none of those: the host memory was not a huge page when it was faulted,
+# or was split since). With a 4K granule, the bytes in 2M blocks are split
+# the same way for their 1G window. The granule and block sizes are derived
+# from the ranges. Without memslots (a lone ranges file, stdin, a copy
+# without it) the causes are unknown.
+#
 # Figures come from the kernel's counter files when there are some
 # (mapped_bytes, blocks_l1, blocks_l2, pages_l3, table_pages, ipa_bits), from
 # the ranges otherwise; a lone ranges file gives everything. The ranges are
@@ -48,8 +60,12 @@
 # Options may come before or after the operand.
 #
 # Exit status: 0 done (also when no VM runs: a note goes to stderr); 2 usage
-# error, unknown VM, unreadable or malformed input (a message on stderr names
-# the file and line, and nothing goes to stdout).
+# error, unknown VM, unreadable or malformed input, ranges or memslots (a
+# message on stderr names the file and line, and nothing goes to stdout); 3
+# the memslots and the ranges disagree: a range is mapped outside every
+# memslot, or a memslot ends beyond the IPA space (each named on stderr; the
+# output is printed, those bytes in no cause; a VM that changed between the
+# reads of its two files).
 #
 # The environment variable S2VIEW_SYSFS replaces /sys/kernel/kvm (tests, or
 # a saved copy); S2VIEW_HEX=manual makes awk convert hex digit by digit even
@@ -86,8 +102,10 @@ USAGE: $PROG [-h] [--map] [--prom] [-n N] [vmN | all | PATH | -]
    PATH      # a saved ranges file; a saved vmN/s2 or vmN dir; a saved
              # copy of $SYSFS with vm*/ dirs
    -         # ranges on stdin
+  With vmN/memslots: per memslot, and why pages are not blocks.
   Options may come before or after the VM or path. Exit status 2 (and
-  nothing on stdout) on a usage error or bad input.
+  nothing on stdout) on a usage error or bad input; 3 when the memslots
+  and the ranges disagree (the VM changed between the reads).
   eg,
        $PROG                  # summarise every VM
        $PROG vm3              # summarise VM 3
@@ -112,7 +130,8 @@ parse_args "one VM, path or -" "$@"
 # shellcheck disable=SC2153
 [ "$MAP$PROM" != 11 ] || usage_error "--map and --prom don't go together"
 
-### resolve the input into sources: name dir ranges pidfile (dir: counters)
+### resolve the input into sources: name dir ranges pidfile memslots (dir:
+### counters; memslots: empty without them)
 label() { # $1 path: vmN or host if it is .../vmN[/s2[/ranges]], else its name
 	p=${1%/}
 	base=${p##*/}
@@ -158,7 +177,7 @@ esac
 set --
 case $KIND in
 -)
-	set -- stdin "" - ""
+	set -- stdin "" - "" ""
 	;;
 all)
 	[ -d "$SYSFS" ] || die "no $SYSFS: is this kernel built with s2view, and KVM" \
@@ -170,7 +189,8 @@ all)
 		r=$SYSFS/vm$n/s2/ranges
 		[ -e "$r" ] || continue # the VM just exited
 		readable "$r"
-		set -- "$@" "vm$n" "$SYSFS/vm$n/s2" "$r" "$SYSFS/vm$n/pid"
+		memslots_at "$SYSFS/vm$n/memslots"
+		set -- "$@" "vm$n" "$SYSFS/vm$n/s2" "$r" "$SYSFS/vm$n/pid" "$MEMSLOTS"
 	done
 	[ $# -gt 0 ] || echo "$PROG: no VM in $SYSFS (no vmN/s2 directory): none running?" >&2
 	;;
@@ -184,7 +204,8 @@ vm)
 		die "unknown VM $ARG: no $d/s2 (VMs:${vms:- none}; root?)"
 	fi
 	readable "$d/s2/ranges"
-	set -- "$ARG" "$d/s2" "$d/s2/ranges" "$d/pid"
+	memslots_at "$d/memslots"
+	set -- "$ARG" "$d/s2" "$d/s2/ranges" "$d/pid" "$MEMSLOTS"
 	;;
 path)
 	path_operand "$ARG" "VM, file or directory"
@@ -192,17 +213,20 @@ path)
 	if [ -d "$p" ]; then
 		if find_s2 "$p" . s2; then # a vmN/s2 or vmN copy
 			readable "$S2DIR/ranges"
-			set -- "$(label "$p")" "$S2DIR" "$S2DIR/ranges" "$PIDFILE"
+			memslots_at "$MSFILE"
+			set -- "$(label "$p")" "$S2DIR" "$S2DIR/ranges" "$PIDFILE" "$MEMSLOTS"
 		else # a copy of /sys/kernel/kvm
 			for n in $(vm_numbers "$p"); do
 				readable "$p/vm$n/s2/ranges"
-				set -- "$@" "vm$n" "$p/vm$n/s2" "$p/vm$n/s2/ranges" "$p/vm$n/pid"
+				memslots_at "$p/vm$n/memslots"
+				set -- "$@" "vm$n" "$p/vm$n/s2" "$p/vm$n/s2/ranges" \
+					"$p/vm$n/pid" "$MEMSLOTS"
 			done
 			[ $# -gt 0 ] || die "$p: no ranges, s2/ranges or vmN/s2/ranges in it"
 		fi
 	else
 		readable "$p"
-		set -- "$(label "$p")" "" "$p" ""
+		set -- "$(label "$p")" "" "$p" "" ""
 	fi
 	;;
 esac
@@ -217,6 +241,19 @@ function reset() {
 	MAPPED = NMAPPED = NRUNS = RUNOPEN = BIGRUN = BIGS = BIGE = BIGN = 0
 	AF0 = AFSEEN = NTOP = NMS = 0
 	split("", AB); split("", AN); split("", TOPS); split("", TOPL); split("", MS); split("", ME); split("", MK)
+	ZREADY = NZ = ZC = OUTB = OUTP = OUTL2 = NOUT = 0
+	CZ = CM = CI = CFAST = 0; CS = CE = -1
+	OUTMSG = ""
+	split("", ZI); split("", ZOF); split("", ZS); split("", ZE); split("", ZDL)
+	split("", ZMIS); split("", ZLO); split("", ZHI); split("", WHY)
+	split("", SMAP); split("", SBLK); split("", SPG); split("", SL2); split("", SIN)
+}
+
+BEGIN {
+	# the causes of pages where a block could be, in the order they are
+	# tried: the first that applies to the block-sized window is the cause
+	CAUSE[1] = "dirty-log"; CAUSE[2] = "misaligned"
+	CAUSE[3] = "slot-edge"; CAUSE[4] = "host-pages"
 }
 
 function account(    i, k) {
@@ -249,6 +286,18 @@ function account(    i, k) {
 		}
 		TOPS[i] = SZ; TOPL[i] = $0
 	}
+	if (HAVESL) {
+		# the common case, quicker: pages inside the slot of the last range
+		# (when only a 4K granule is left): scalars, added up in curslot()
+		if (S >= CS && E <= CE && LV == 3 && CFAST) {
+			CM += SZ
+			i = (E < CHI ? E : CHI) - (S > CLO ? S : CLO)
+			if (i > 0)
+				CI += i
+		} else {
+			inslots()
+		}
+	}
 	if (MAP) { # mapped extents, merged when contiguous and of one kind
 		k = (TY == "block")
 		if (NMS && ME[NMS] == S && MK[NMS] == k) {
@@ -257,6 +306,207 @@ function account(    i, k) {
 			NMS++; MS[NMS] = S; ME[NMS] = E; MK[NMS] = k
 		}
 	}
+}
+
+### memslots: which slot maps each range, and why pages
+# The slots of address space 0 (KVM/arm64 has no other), z = 1..NZ in the
+# order of the file (ascending start): ZS, ZE their start and end, ZDL
+# dirty-logging, ZI the memslots index (ZOF the other way). Per slot and
+# window w (1, 2, 3: the level-2 block of a 4K, 16K, 64K granule; 0: the
+# level-1 block of a 4K granule, 1G), at [z * 4 + w] (plain numbers index
+# quicker than pairs): ZMIS host and guest addresses not congruent modulo
+# the window, [ZLO, ZHI) the part of the slot made of whole windows (empty
+# when ZLO >= ZHI).
+function zprep(    i, w, b, k) {
+	ZREADY = 1
+	for (i = 1; i <= NSL; i++) {
+		if (SLAS[i] != "0")
+			continue
+		NZ++; ZI[NZ] = i; ZOF[i] = NZ
+		ZS[NZ] = SLS[i]; ZE[NZ] = SLE[i]; ZDL[NZ] = SLDL[i]
+		for (w = 0; w <= 3; w++) {
+			b = w ? GS[w, 2] : GS[1, 1]
+			k = NZ * 4 + w
+			ZMIS[k] = (SLH[i] % b != SLS[i] % b)
+			ZLO[k] = int((SLS[i] + b - 1) / b) * b
+			ZHI[k] = int(SLE[i] / b) * b
+		}
+	}
+}
+
+# the valid range [S, E) cut at slot boundaries: per slot, the bytes mapped
+# (SMAP), in blocks (SBLK), in pages (SPG), in level-2 blocks (SL2), and
+# per window w the part of the pages (w > 0) or level-2 blocks (w = 0) in
+# whole windows (SIN[z * 4 + w]); what is in no slot to unslotted(). The
+# ranges ascend, so slots that end before a range are done with (ZC: the
+# first slot that is not, less one).
+function inslots(    a, b, z, w, n, k) {
+	if (!ZREADY)
+		zprep()
+	while (ZC < NZ && ZE[ZC + 1] <= S)
+		ZC++
+	a = S
+	for (z = ZC + 1; a < E; z++) {
+		if (z > NZ || ZS[z] >= E) {
+			unslotted(a, E)
+			break
+		}
+		if (ZS[z] > a) {
+			unslotted(a, ZS[z])
+			a = ZS[z]
+		}
+		b = ZE[z] < E ? ZE[z] : E
+		SMAP[z] += b - a
+		if (LV == 3) { # for every granule the ranges may still have
+			SPG[z] += b - a
+			for (w = 1; w <= FITG[3]; w++) {
+				k = z * 4 + w
+				n = (b < ZHI[k] ? b : ZHI[k]) - (a > ZLO[k] ? a : ZLO[k])
+				if (n > 0)
+					SIN[k] += n
+			}
+		} else {
+			SBLK[z] += b - a
+			if (LV == 2) {
+				SL2[z] += b - a
+				k = z * 4
+				n = (b < ZHI[k] ? b : ZHI[k]) - (a > ZLO[k] ? a : ZLO[k])
+				if (n > 0)
+					SIN[k] += n
+			}
+		}
+		a = b
+	}
+	curslot()
+}
+
+# the slot the quick path of account() adds to: add up what it added to
+# the last one (CM page bytes, CI of them in whole 2M windows) and take
+# the first slot that does not end before this range
+function curslot() {
+	if (CZ) {
+		SMAP[CZ] += CM; SPG[CZ] += CM; SIN[CZ * 4 + 1] += CI
+	}
+	CM = CI = 0
+	CZ = ZC + 1
+	CFAST = (FITG[3] == 1)
+	if (CZ > NZ) {
+		CS = CE = -1
+		CZ = 0
+		return
+	}
+	CS = ZS[CZ]; CE = ZE[CZ]; CLO = ZLO[CZ * 4 + 1]; CHI = ZHI[CZ * 4 + 1]
+}
+
+# at the end: the page bytes (w > 0) or level-2 block bytes (w = 0) of
+# each slot go to the first cause that applies to their window,
+# WHY[w, cause]: dirty-log, misaligned, then slot-edge for those outside
+# whole windows and host-pages for those inside
+function why(w,    z, p) {
+	for (z = 1; z <= NZ; z++) {
+		p = w ? SPG[z] : SL2[z]
+		if (ZDL[z]) {
+			WHY[w, 1] += p
+		} else if (ZMIS[z * 4 + w]) {
+			WHY[w, 2] += p
+		} else {
+			WHY[w, 3] += p - SIN[z * 4 + w]
+			WHY[w, 4] += SIN[z * 4 + w]
+		}
+	}
+}
+
+# mapped but in no slot: the memslots and the ranges disagree (said in
+# finish(), the first 10 places named; exit status 3)
+function unslotted(a, b) {
+	OUTB += b - a
+	if (LV == 3)
+		OUTP += b - a
+	else if (LV == 2)
+		OUTL2 += b - a
+	if (++NOUT <= 10)
+		OUTMSG = OUTMSG PROG ": " SRC ": line " LN ": 0x" hex16(a) "-0x" \
+		    hex16(b) " (" xsize(b - a) (a == S && b == E ? "" : " of 0x" \
+		    hex16(S) "-0x" hex16(E)) ", level " LV " " TY ") is mapped but" \
+		    " in no memslot\n"
+}
+
+function inconsistent(msg) {
+	printf "%s: %s\n", PROG, msg | "cat 1>&2"
+	INCONS = 1
+}
+
+# at the end of a source: what disagrees, on stderr
+function slotcheck(    i) {
+	if (!ZREADY)
+		zprep()
+	curslot()
+	if (GI)
+		why(GI)
+	if (GI == 1)
+		why(0)
+	for (i = 1; i <= NSL; i++)
+		if (SLE[i] > IPA)
+			inconsistent(MSSRC ": line " SLLN[i] ": slot " SLID[i] " (0x" \
+			    hex16(SLS[i]) "-0x" hex16(SLE[i]) ") ends beyond the " \
+			    IPABITS "-bit IPA space (0x" hex16(IPA) ")")
+	if (!NOUT)
+		return
+	printf "%s", OUTMSG | "cat 1>&2"
+	inconsistent(NAME ": inconsistent: " hum(OUTB) sprintf(" (%.0f bytes)", \
+	    OUTB) " mapped in no memslot of " MSSRC " (" NOUT " place" \
+	    (NOUT > 1 ? "s" : "") (NOUT > 10 ? ", the first 10 named" : "") \
+	    "), in no cause: did the VM change between the reads?")
+}
+
+# the per-slot table
+function slottable(    i, z, sz, fl) {
+	out("")
+	if (!NSL) {
+		out("SLOTS: none (an empty memslots file)")
+		return
+	}
+	out(sprintf("%-5s %-37s %8s %8s %6s %8s %7s  %s", "SLOT", "GUEST RANGE", \
+	    "SIZE", "MAPPED", "%SLOT", "BLOCKS", "%MAPPED", "FLAGS"))
+	for (i = 1; i <= NSL; i++) {
+		sz = SLE[i] - SLS[i]
+		if (i in ZOF) {
+			z = ZOF[i]
+			out(sprintf("%-5s 0x%s-0x%s %8s %8s %6s %8s %7s  %s", SLID[i], \
+			    hex16(SLS[i]), hex16(SLE[i]), xsize(sz), hum(SMAP[z]), \
+			    pct(SMAP[z], sz), hum(SBLK[z]), pct(SBLK[z], SMAP[z]), SLFL[i]))
+		} else { # another address space: not in this stage-2
+			out(sprintf("%-5s 0x%s-0x%s %8s %8s %6s %8s %7s  %s", SLID[i], \
+			    hex16(SLS[i]), hex16(SLE[i]), xsize(sz), "-", "-", "-", "-", \
+			    "as=" SLAS[i] " " SLFL[i]))
+		}
+	}
+}
+
+# a why table: the bytes of entries of size e, by the first cause that kept
+# their window (of size wb) from one block; total: those bytes, outb: the
+# part in no slot
+function whytable(w, head, share, e, wb, total, outb,    k, t, x) {
+	x = xsize(wb)
+	out("")
+	out(sprintf("%-13s %10s %7s  %s", head, "BYTES", share, xsize(e) " " \
+	    (e == GS[GI, 3] ? "pages" : "blocks") ", by the first reason their " x \
+	    " window is not a block"))
+	for (k = 1; k <= 4; k++) {
+		if (k == 1)
+			t = "the slot is logging dirty pages"
+		else if (k == 2)
+			t = "guest and host addresses differ modulo " x
+		else if (k == 3)
+			t = "the " x " window is not all inside the slot"
+		else
+			t = "host memory not a " x " page when faulted, or split since"
+		out(sprintf("%-13s %10s %7s  %s", CAUSE[k], hum(WHY[w, k]), \
+		    pct(WHY[w, k], total), t))
+	}
+	if (outb)
+		out(sprintf("%-13s %10s %7s  %s", "(no slot)", hum(outb), \
+		    pct(outb, total), "mapped in no memslot: the files disagree"))
 }
 
 function esz(l) { return GI ? GS[GI, l] : 0 }
@@ -341,6 +591,8 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		if (t == "block")
 			blk += BYT[i]
 	}
+	if (HAVESL)
+		slotcheck()
 	if (PROM) {
 		f = "vm=\"" name "\""
 		prom("s2view_ipa_bytes", "Size of the IPA space in bytes.", f, \
@@ -374,6 +626,8 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		for (i = 1; i <= k; i++)
 			prom("s2view_memattr_bytes", "Bytes mapped, by memory attribute.", \
 			    f ",memattr=\"" K[i] "\"", sprintf("%.0f", MB[K[i]]))
+		if (HAVESL)
+			promslots(f)
 		return
 	}
 	if (OUT != "")
@@ -408,6 +662,22 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		out(sprintf("l%-4d %-5s %5s %10s %10s %7s", RL[i], RTY[i], elabel(RL[i]), \
 		    CNT[i] == "?" ? "?" : sprintf("%.0f", CNT[i]), hum(BYT[i]), \
 		    pct(BYT[i], mapped)))
+	if (!HAVESL) {
+		out("")
+		out("WHY PAGES: unknown without the memslots file of the VM (vmN/memslots)")
+	} else {
+		slottable()
+		if (!GI) {
+			out("")
+			out("WHY PAGES: unknown: no granule fits the ranges")
+		} else {
+			whytable(GI, "WHY PAGES", "%PAGES", GS[GI, 3], GS[GI, 2], \
+			    BY[3, "page"], OUTP)
+			if (GI == 1)
+				whytable(0, "WHY " xsize(GS[1, 2]) " BLOCKS", "%BLOCKS", \
+				    GS[1, 2], GS[1, 1], BY[2, "block"], OUTL2)
+		}
+	}
 	bytetable("PERMS", PB, PN)
 	bytetable("MEMATTR", MB, MN)
 	if (NTOP) {
@@ -421,6 +691,35 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 			sub(/ +$/, "", t)
 			out(t)
 		}
+	}
+}
+
+# --prom with memslots: why pages, bytes in no slot, per slot
+function promslots(f,    k, i, g, h) {
+	if (GI)
+		for (k = 1; k <= 4; k++)
+			prom("s2view_page_bytes_by_cause", "Bytes mapped by level-3 pages," \
+			    " by the first cause that kept their block-sized window from a" \
+			    " block (dirty-log, misaligned, slot-edge, host-pages).", \
+			    f ",cause=\"" CAUSE[k] "\"", sprintf("%.0f", WHY[GI, k]))
+	if (GI == 1)
+		for (k = 1; k <= 4; k++)
+			prom("s2view_l2_block_bytes_by_cause", "Bytes mapped by level-2" \
+			    " blocks, by the first cause that kept their level-1-sized window" \
+			    " from a level-1 block (4K granule: 2M blocks, 1G window).", \
+			    f ",cause=\"" CAUSE[k] "\"", sprintf("%.0f", WHY[0, k]))
+	prom("s2view_outside_slot_bytes", "Bytes mapped outside every memslot" \
+	    " (the memslots and the ranges disagree; exit status 3).", f, \
+	    sprintf("%.0f", OUTB))
+	for (i = 1; i <= NSL; i++) {
+		if (!(i in ZOF))
+			continue
+		g = f ",slot=\"" SLID[i] "\",kind=\""
+		h = "Bytes of a memslot (of address space 0): its size, mapped in it," \
+		    " mapped by blocks in it."
+		prom("s2view_slot_bytes", h, g "size\"", sprintf("%.0f", SLE[i] - SLS[i]))
+		prom("s2view_slot_bytes", h, g "mapped\"", sprintf("%.0f", SMAP[ZOF[i]]))
+		prom("s2view_slot_bytes", h, g "blocks\"", sprintf("%.0f", SBLK[ZOF[i]]))
 	}
 }
 
@@ -482,5 +781,7 @@ END {
 	} else {
 		printf "%s", OUT
 	}
+	if (INCONS)
+		exit 3
 }
 ' "$@"
