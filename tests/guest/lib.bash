@@ -1,7 +1,7 @@
 # lib.bash - helpers of the in-guest bats suite (sourced by `load lib`).
 #
-# start_vm ARGS...   start the launcher (tools/s2vm.c) with ARGS, wait for its
-#                    ready line (waiting line with -w); sets VM_PID, VM (vmN),
+# start_vm ARGS...   start the launcher (initramfs/s2vm/; `s2vm -h`) with ARGS,
+#                    wait for its ready line (waiting line with -w); sets VM_PID, VM (vmN),
 #                    VM_DIR (/sys/kernel/kvm/vmN) and VM_OUT (its output).
 #                    teardown() kills every VM started.
 # wait_line WORD     wait for the launcher's "s2vm: WORD" line
@@ -88,14 +88,9 @@ mapped_pages() {
 		}' "$RANGES_OUT"
 }
 
-# An awk function: hex("0x...") as a number (busybox awk has no strtonum).
-HEX_AWK='
-	function hex(s,  i, n) {
-		n = 0; s = tolower(substr(s, 3))
-		for (i = 1; i <= length(s); i++)
-			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-		return n
-	}'
+# An awk function: hex("0x...") as a number (busybox awk has no strtonum),
+# the validator's own, not a copy.
+HEX_AWK=$(sed -n '/^function hex(/,/^}/p' "$RANGES_AWK")
 
 # The upstream debugfs dump of the VM with pid $1.
 debugfs_dump() {
