@@ -20,3 +20,20 @@ FIX_52BIT_VM=vm5
 # the largest contiguous run of hyp-owned memory in the host capture
 # (the hyp carve-out), as s2owner.sh prints it
 FIX_HOST_HYP_RUN=20M
+
+# tests/fixtures/slots: VMs with a memslots file (hand-made for now, see
+# tests/fixtures/README), each with the launcher's control slot and one data
+# slot that shows one cause of pages
+FIX_SLOT_VMS="vm1 vm2 vm3 vm4 vm5 vm6 vm7"
+FIX_DATA_SLOT=0    # the data slot of those VMs (s2vm: data slot i is memslot i)
+FIX_CONTROL_SLOT=8 # the launcher's control slot (2 pages touched)
+# the cause of the control slot's pages: its host address is not congruent
+# with its guest address modulo 2M (the first cause that applies)
+FIX_CONTROL_CAUSE=misaligned
+FIX_DIRTY_VM=vm1      # data slot dirty-logging: its pages are dirty-log
+FIX_MISALIGNED_VM=vm2 # data slot's host address one page off 2M alignment
+FIX_EDGE_VM=vm3       # data slot of 5M on THP: 2M blocks, its 1M tail in pages
+FIX_HOSTPAGES_VM=vm4  # data slot on plain 4K host memory, aligned
+FIX_THP_VM=vm5        # data slot on THP, well aligned: blocks only
+FIX_16K_VM=vm6        # a 16K granule (32M level-2 blocks)
+FIX_INCONSISTENT_VM=vm7 # ranges mapped outside every memslot

@@ -42,6 +42,14 @@ same() {
 	same s2summ.sh s2summ-ranges.txt -n 9 tests/fixtures/numbers/vm7/s2/ranges
 }
 
+@test "s2summ.sh prints the hand-computed slot table and why pages of a VM with memslots, every cause its own number" {
+	same s2summ.sh s2summ-vm8.txt vm8
+}
+
+@test "s2summ.sh --prom prints the hand-computed cause and slot gauges" {
+	same s2summ.sh s2summ-vm8.prom --prom vm8
+}
+
 @test "options may follow the VM name" {
 	same s2summ.sh s2summ.prom vm7 --prom
 	same s2summ.sh s2summ-ranges.txt tests/fixtures/numbers/vm7/s2/ranges -n 9

@@ -16,7 +16,7 @@ setup() {
 	for sh in $S2_SHELLS; do
 		s2 "$sh" s2summ.sh -h
 		[ "$status" -eq 0 ]
-		[[ "$output" == *"USAGE: s2summ.sh"*"--map"*"--prom"* ]]
+		[[ "$output" == *"USAGE: s2summ.sh"*"--map"*"--prom"*"memslots"*"3 when the memslots"* ]]
 		[ -z "$stderr" ]
 	done
 }
@@ -388,13 +388,16 @@ EOF
 @test "digit-by-digit hex conversion gives the same output as awk's own" {
 	for sh in $S2_SHELLS; do
 		for mode in "" --map --prom; do
-			s2 "$sh" s2summ.sh $mode
-			[ "$status" -eq 0 ]
-			a=$output
-			S2VIEW_HEX=manual s2 "$sh" s2summ.sh $mode
-			[ "$status" -eq 0 ]
-			[ -n "$a" ]
-			[ "$a" = "$output" ]
+			for root in "$FIXTURES" "$FIXTURES/slots"; do
+				S2VIEW_SYSFS=$root s2 "$sh" s2summ.sh $mode
+				a=$output e=$stderr st=$status
+				[ "$st" -ne 2 ]
+				S2VIEW_SYSFS=$root S2VIEW_HEX=manual s2 "$sh" s2summ.sh $mode
+				[ "$status" = "$st" ]
+				[ -n "$a" ]
+				[ "$a" = "$output" ]
+				[ "$e" = "$stderr" ]
+			done
 		done
 	done
 }
@@ -403,12 +406,15 @@ EOF
 	set -- $S2_SHELLS
 	[ $# -ge 2 ] || skip "only one userland in S2_SHELLS"
 	for mode in "" --map --prom; do
-		s2 "$1" s2summ.sh $mode
-		a=$output
-		for sh in "$@"; do
-			s2 "$sh" s2summ.sh $mode
-			[ "$status" -eq 0 ]
-			[ "$a" = "$output" ]
+		for root in "$FIXTURES" "$FIXTURES/slots"; do
+			S2VIEW_SYSFS=$root s2 "$1" s2summ.sh $mode
+			a=$output e=$stderr st=$status
+			for sh in "$@"; do
+				S2VIEW_SYSFS=$root s2 "$sh" s2summ.sh $mode
+				[ "$status" = "$st" ]
+				[ "$a" = "$output" ]
+				[ "$e" = "$stderr" ]
+			done
 		done
 	done
 }
@@ -547,6 +553,327 @@ EOF
 		[[ "$output" == *"mapped:"*"(4096 bytes"* ]]
 		[[ "$stderr" == *"note: kernel mapped_bytes 4096"* ]]
 	done
+}
+
+### memslots: per slot, and why pages
+
+SLOTS=$FIXTURES/slots
+
+# the granule of a VM of tests/fixtures/slots (tests/host/fixtures.bash)
+granule_of() {
+	if [ "$1" = "$FIX_16K_VM" ]; then echo 16384; else echo 4096; fi
+}
+
+# want CAUSE=BYTES...: the four causes as causes() prints them, 0 for those
+# not given, a cause given twice added up
+want() {
+	local -A by=([dirty-log]=0 [misaligned]=0 [slot-edge]=0 [host-pages]=0)
+	local a
+	for a in "$@"; do
+		by[${a%%=*}]=$((by[${a%%=*}] + ${a#*=}))
+	done
+	echo "dirty-log ${by[dirty-log]} misaligned ${by[misaligned]}" \
+		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
+}
+
+@test "each memslot's size, mapped bytes and bytes in blocks are those of the ranges inside it, summed here" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_SLOT_VMS; do
+			d=$SLOTS/$vm
+			S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$vm"
+			while read -r r size slot _; do
+				id=${slot#slot=}
+				l="vm=\"$vm\",slot=\"$id\""
+				mapped=$(slot_bytes "$d" "$id")
+				blocks=$(($(slot_bytes "$d" "$id" 2) + $(slot_bytes "$d" "$id" 1)))
+				echo "$vm slot $id: $size, mapped $mapped, blocks $blocks"
+				[ "$(metric "s2view_slot_bytes{$l,kind=\"size\"}")" = "$(bytes "$size")" ]
+				[ "$(metric "s2view_slot_bytes{$l,kind=\"mapped\"}")" = "$mapped" ]
+				[ "$(metric "s2view_slot_bytes{$l,kind=\"blocks\"}")" = "$blocks" ]
+			done <"$d/memslots"
+		done
+	done
+}
+
+@test "the slot table shows each slot's range, size, mapped bytes and share, blocks and share, and flags" {
+	d=$SLOTS/$FIX_EDGE_VM
+	size=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$d/memslots")
+	range=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $1 }' "$d/memslots")
+	mapped=$(slot_bytes "$d" "$FIX_DATA_SLOT")
+	blocks=$(slot_bytes "$d" "$FIX_DATA_SLOT" 2)
+	want=$(awk -v id="$FIX_DATA_SLOT" -v r="$range" -v s="$size" -v m="$mapped" -v b="$blocks" -v sz="$(bytes "$size")" \
+		'BEGIN { printf "%-5s %-37s %8s %8s %5.1f%% %8s %6.1f%%  -\n", id, r, s, m / 1048576 "M", 100 * m / sz, b / 1048576 "M", 100 * b / m }')
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_EDGE_VM"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nSLOT  GUEST RANGE                               SIZE   MAPPED  %SLOT   BLOCKS %MAPPED  FLAGS\n'* ]]
+		echo "want: $want"
+		[[ "$output" == *$'\n'"$want"$'\n'* ]]
+	done
+}
+
+@test "pages are split by the first cause of their window, as worked out here page by page, on every VM with memslots" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_SLOT_VMS; do
+			g=$(granule_of "$vm")
+			S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$vm"
+			here=$(why_here "$SLOTS/$vm" "$g")
+			echo "$vm: tool $(causes "$vm"); here $here"
+			[ "$(causes "$vm") outside $(metric "s2view_outside_slot_bytes{vm=\"$vm\"}")" = \
+				"${here% outside *} outside $(($(echo "${here##* }") + $(why_here "$SLOTS/$vm" "$g" 2 | awk '{ print $NF }')))" ]
+			if [ "$g" = 4096 ]; then
+				here=$(why_here "$SLOTS/$vm" "$g" 2)
+				[ "$(causes "$vm" s2view_l2_block_bytes_by_cause)" = "${here% outside *}" ]
+			fi
+		done
+	done
+}
+
+@test "a dirty-logging slot puts all its pages under dirty-log, its host address aligned or not" {
+	d=$SLOTS/$FIX_DIRTY_VM
+	grep -q "slot=$FIX_DATA_SLOT as=0 .* flags=dirty-log" "$d/memslots"
+	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
+	[ "$pages" -gt 0 ]
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_DIRTY_VM"
+		[ "$status" -eq 0 ]
+		[ "$(causes "$FIX_DIRTY_VM")" = "$(want dirty-log="$pages" \
+			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+	done
+}
+
+@test "a slot whose host address is one page off 2M alignment has every page misaligned and no block" {
+	d=$SLOTS/$FIX_MISALIGNED_VM
+	hva=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { sub(/hva=/, "", $5); print $5 }' "$d/memslots")
+	start=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { sub(/-.*/, "", $1); print $1 }' "$d/memslots")
+	[ $(((hva - start) % (2 << 20))) = 4096 ]
+	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
+	[ "$pages" -gt 0 ]
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_MISALIGNED_VM"
+		[ "$status" -eq 0 ]
+		[ "$(causes "$FIX_MISALIGNED_VM")" = "$(want misaligned="$pages" \
+			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+		[ "$(metric "s2view_slot_bytes{vm=\"$FIX_MISALIGNED_VM\",slot=\"$FIX_DATA_SLOT\",kind=\"blocks\"}")" = 0 ]
+	done
+}
+
+@test "a slot whose size is not a multiple of 2M has its tail in pages, as slot-edge, and the rest in blocks" {
+	d=$SLOTS/$FIX_EDGE_VM
+	size=$(bytes "$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$d/memslots")")
+	tail=$((size % (2 << 20)))
+	[ "$tail" -gt 0 ]
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_EDGE_VM"
+		[ "$status" -eq 0 ]
+		[ "$(causes "$FIX_EDGE_VM")" = "$(want slot-edge="$tail" \
+			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+		[ "$(metric "s2view_slot_bytes{vm=\"$FIX_EDGE_VM\",slot=\"$FIX_DATA_SLOT\",kind=\"blocks\"}")" = $((size - tail)) ]
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_EDGE_VM"
+		[[ "$output" == *$'\nslot-edge  '*" $((tail >> 20))M "*"  the 2M window is not all inside the slot"$'\n'* ]]
+	done
+}
+
+@test "pages of plain 4K host memory in a well-placed slot are host-pages" {
+	d=$SLOTS/$FIX_HOSTPAGES_VM
+	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
+	[ "$pages" -gt 0 ]
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_HOSTPAGES_VM"
+		[ "$status" -eq 0 ]
+		[ "$(causes "$FIX_HOSTPAGES_VM")" = "$(want host-pages="$pages" \
+			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+	done
+}
+
+@test "a well-aligned THP slot is all blocks: no page bytes in it, its 2M blocks in their own table" {
+	d=$SLOTS/$FIX_THP_VM
+	size=$(bytes "$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$d/memslots")")
+	ctl=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_THP_VM"
+		[ "$status" -eq 0 ]
+		l="vm=\"$FIX_THP_VM\",slot=\"$FIX_DATA_SLOT\""
+		[ "$(metric "s2view_slot_bytes{$l,kind=\"mapped\"}")" = "$size" ]
+		[ "$(metric "s2view_slot_bytes{$l,kind=\"blocks\"}")" = "$size" ]
+		# the only page bytes are the control slot's
+		[ "$(causes "$FIX_THP_VM")" = "$(want "$FIX_CONTROL_CAUSE=$ctl")" ]
+		# the blocks are counted against 1G windows, not as pages
+		[ "$(causes "$FIX_THP_VM" s2view_l2_block_bytes_by_cause | awk '{ print $2 + $4 + $6 + $8 }')" = "$size" ]
+	done
+}
+
+@test "a 16K-granule VM is read with 32M windows: misaligned modulo 32M though aligned modulo 2M, a 16M tail is slot-edge, aligned pages host-pages" {
+	d=$SLOTS/$FIX_16K_VM
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_16K_VM"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nIPA space:          1T (40 bits, start level 2, 16K granule)\n'* ]]
+		[[ "$output" == *$'\nWHY PAGES          BYTES  %PAGES  16K pages, by the first reason their 32M window is not a block\n'* ]]
+		[[ "$output" != *"WHY 2M BLOCKS"* ]]
+		[[ "$output" != *"WHY 32M BLOCKS"* ]]
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_16K_VM"
+		# slot 1: 48M, a 32M block and its 16M tail; slot 2: host address
+		# 2M off 32M alignment; slot 3: 8M of pages, aligned; the control
+		# slot: 2 pages of 16K
+		[ "$(causes "$FIX_16K_VM")" = "$(want slot-edge=$((16 << 20)) misaligned=$((32 << 20)) \
+			misaligned=32768 host-pages=$((8 << 20)))" ]
+		[[ "$output" != *s2view_l2_block_bytes_by_cause* ]]
+	done
+}
+
+@test "without memslots the causes are unknown, and no slot or cause metric is printed" {
+	cp -r "$SLOTS/$FIX_DIRTY_VM" "$BATS_TEST_TMPDIR/"
+	rm "$BATS_TEST_TMPDIR/$FIX_DIRTY_VM/memslots"
+	for sh in $S2_SHELLS; do
+		for p in "$SLOTS/$FIX_DIRTY_VM/s2/ranges" "$BATS_TEST_TMPDIR/$FIX_DIRTY_VM" -; do
+			s2 "$sh" s2summ.sh "$p" <"$SLOTS/$FIX_DIRTY_VM/s2/ranges"
+			[ "$status" -eq 0 ]
+			[[ "$output" == *$'\n\nWHY PAGES: unknown without the memslots file of the VM (vmN/memslots)\n\n'* ]]
+			[[ "$output" != *$'\nSLOT '* ]]
+			s2 "$sh" s2summ.sh --prom "$p" <"$SLOTS/$FIX_DIRTY_VM/s2/ranges"
+			[ "$status" -eq 0 ]
+			[[ "$output" != *by_cause* ]]
+			[[ "$output" != *s2view_slot_bytes* ]]
+			[[ "$output" != *s2view_outside_slot_bytes* ]]
+		done
+	done
+}
+
+@test "the memslots are found beside s2/ in a saved vmN, vmN/s2 and a saved copy of /sys/kernel/kvm" {
+	pages=$(slot_bytes "$SLOTS/$FIX_DIRTY_VM" "$FIX_DATA_SLOT" 3)
+	for sh in $S2_SHELLS; do
+		for p in "$SLOTS/$FIX_DIRTY_VM" "$SLOTS/$FIX_DIRTY_VM/s2" "$SLOTS" "$SLOTS/"; do
+			s2 "$sh" s2summ.sh --prom "$p"
+			[ "$(metric "s2view_page_bytes_by_cause{vm=\"$FIX_DIRTY_VM\",cause=\"dirty-log\"}")" = "$pages" ]
+		done
+	done
+}
+
+@test "memslots change no other figure: a VM directory gives the figures of its lone ranges file" {
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_SLOT_VMS; do
+			S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$vm"
+			a=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes|memattr|largest|mapped_ranges)')
+			s2 "$sh" s2summ.sh --prom "$SLOTS/$vm/s2/ranges"
+			b=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes|memattr|largest|mapped_ranges)')
+			[ -n "$a" ]
+			[ "$a" = "$b" ]
+		done
+	done
+}
+
+@test "a range mapped outside every memslot is named on stderr with its line, counted in no cause, and the status is 3" {
+	d=$SLOTS/$FIX_INCONSISTENT_VM
+	r=$d/s2/ranges
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_INCONSISTENT_VM"
+		[ "$status" -eq 3 ]
+		# stdout is whole, and adds up: causes + outside = the page bytes
+		out=$(metric "s2view_outside_slot_bytes{vm=\"$FIX_INCONSISTENT_VM\"}")
+		l3=$(metric "s2view_bytes{vm=\"$FIX_INCONSISTENT_VM\",level=\"3\",type=\"page\"}")
+		l2=$(metric "s2view_bytes{vm=\"$FIX_INCONSISTENT_VM\",level=\"2\",type=\"block\"}")
+		sum3=$(causes "$FIX_INCONSISTENT_VM" | awk '{ print $2 + $4 + $6 + $8 }')
+		sum2=$(causes "$FIX_INCONSISTENT_VM" s2view_l2_block_bytes_by_cause | awk '{ print $2 + $4 + $6 + $8 }')
+		echo "outside $out, l3 $l3 = $sum3 + ?, l2 $l2 = $sum2 + ?"
+		[ "$out" -gt 0 ]
+		[ $((l3 + l2 - sum3 - sum2)) = "$out" ]
+		# what is outside, worked out here
+		[ "$out" = "$(($(why_here "$d" 4096 | awk '{ print $NF }') + $(why_here "$d" 4096 2 | awk '{ print $NF }')))" ]
+		# each place named with its ranges line: the 8K past the data slot's
+		# end, and a 2M block in no slot
+		[ "$(printf '%s\n' "$stderr" | grep -c 'is mapped but in no memslot$')" = 2 ]
+		[[ "$stderr" == *"s2summ.sh: $r: line $(grep -n '^0x0000000080000000-' "$r" | cut -d: -f1): 0x0000000080400000-0x0000000080402000 (8K of 0x0000000080000000-0x0000000080402000, level 3 page) is mapped but in no memslot"* ]]
+		[[ "$stderr" == *"s2summ.sh: $r: line $(grep -n '^0x00000000c0000000-' "$r" | cut -d: -f1): 0x00000000c0000000-0x00000000c0200000 (2M, level 2 block) is mapped but in no memslot"* ]]
+		[[ "$stderr" == *"s2summ.sh: $FIX_INCONSISTENT_VM: inconsistent: "*"($out bytes) mapped in no memslot of $d/memslots (2 places), in no cause: did the VM change between the reads?"* ]]
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_INCONSISTENT_VM"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *$'\n(no slot)             8K '*"  mapped in no memslot: the files disagree"$'\n'* ]]
+		[[ "$output" == *$'\n(no slot)             2M  100.0%  mapped in no memslot: the files disagree'$'\n'* ]]
+	done
+}
+
+@test "one inconsistent VM among several makes the status 3, and every VM is still printed" {
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom
+		[ "$status" -eq 3 ]
+		for vm in $FIX_SLOT_VMS; do
+			metric "s2view_mapped_bytes{vm=\"$vm\"}"
+			metric "s2view_outside_slot_bytes{vm=\"$vm\"}"
+		done
+		[ "$(printf '%s\n' "$stderr" | grep -c ': inconsistent: ')" = 1 ]
+	done
+}
+
+@test "many places outside every memslot: the first 10 are named, and the count of all" {
+	cp -r "$SLOTS/$FIX_MISALIGNED_VM" "$BATS_TEST_TMPDIR/vm9"
+	# no data slot: its 1024 pages are outside, in 2 ranges (the fixture
+	# has one 4M range; here every other page writable: 1024 ranges)
+	grep -v "slot=$FIX_DATA_SLOT " "$SLOTS/$FIX_MISALIGNED_VM/memslots" >"$BATS_TEST_TMPDIR/vm9/memslots"
+	awk '$1 == "0x0000000080000000-0x0000000080400000" {
+		for (a = 0; a < 1024; a++)
+			printf "0x%016x-0x%016x 4K 3 page %s normal af=1\n", 2147483648 + a * 4096, 2147483648 + (a + 1) * 4096, a % 2 ? "r--" : "rw-"
+		next } 1' "$SLOTS/$FIX_MISALIGNED_VM/s2/ranges" >"$BATS_TEST_TMPDIR/vm9/s2/ranges"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
+		[ "$status" -eq 3 ]
+		[ "$(printf '%s\n' "$stderr" | grep -c 'is mapped but in no memslot$')" = 10 ]
+		[[ "$stderr" == *"vm9: inconsistent: 4M (4194304 bytes) mapped in no memslot of $BATS_TEST_TMPDIR/vm9/memslots (1024 places, the first 10 named)"* ]]
+	done
+}
+
+@test "a memslot beyond the IPA space is an inconsistency (status 3), named with its line" {
+	cp -r "$SLOTS/$FIX_HOSTPAGES_VM" "$BATS_TEST_TMPDIR/vm9"
+	echo '0x0000010000000000-0x0000010000200000 2M slot=5 as=0 hva=0x0000ffff00000000 flags=-' >>"$BATS_TEST_TMPDIR/vm9/memslots"
+	n=$(($(wc -l <"$BATS_TEST_TMPDIR/vm9/memslots")))
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
+		[ "$status" -eq 3 ]
+		[ "$stderr" = "s2summ.sh: $BATS_TEST_TMPDIR/vm9/memslots: line $n: slot 5 (0x0000010000000000-0x0000010000200000) ends beyond the 40-bit IPA space (0x0000010000000000)" ]
+		[[ "$output" == *$'\n5     0x0000010000000000-0x0000010000200000       2M        0   0.0%        0       -  -\n'* ]]
+	done
+}
+
+@test "a slot of another address space is listed, but not matched against the stage-2" {
+	cp -r "$SLOTS/$FIX_HOSTPAGES_VM" "$BATS_TEST_TMPDIR/vm9"
+	awk '{ print } $3 == "slot=0" { sub(/as=0/, "as=1"); sub(/hva=0x0000ffff98000000/, "hva=0x0000ffff90001000"); print }' \
+		"$SLOTS/$FIX_HOSTPAGES_VM/memslots" >"$BATS_TEST_TMPDIR/vm9/memslots"
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_HOSTPAGES_VM"
+		a=$(printf '%s\n' "$output" | grep -E '^s2view_(page|l2|slot|outside)' | sed "s/$FIX_HOSTPAGES_VM/vm9/")
+		s2 "$sh" s2summ.sh --prom "$BATS_TEST_TMPDIR/vm9"
+		[ "$status" -eq 0 ]
+		[ -n "$a" ]
+		[ "$a" = "$(printf '%s\n' "$output" | grep -E '^s2view_(page|l2|slot|outside)')" ]
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
+		[[ "$output" == *$'\n0     0x0000000080000000-0x0000000080400000       4M        -      -        -       -  as=1 -\n'* ]]
+	done
+}
+
+@test "an empty memslots file: no slot, every mapped byte in none (status 3)" {
+	cp -r "$SLOTS/$FIX_THP_VM" "$BATS_TEST_TMPDIR/vm9"
+	: >"$BATS_TEST_TMPDIR/vm9/memslots"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$BATS_TEST_TMPDIR/vm9"
+		[ "$status" -eq 3 ]
+		[ "$(metric 's2view_outside_slot_bytes{vm="vm9"}')" = "$(cat "$SLOTS/$FIX_THP_VM/s2/mapped_bytes")" ]
+		[ "$(causes vm9)" = "$(want)" ]
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
+		[[ "$output" == *$'\n\nSLOTS: none (an empty memslots file)\n\n'* ]]
+	done
+}
+
+@test "a bad ranges line of a VM with memslots names the ranges file and its line" {
+	cp -r "$SLOTS/$FIX_HOSTPAGES_VM" "$BATS_TEST_TMPDIR/vm9"
+	sed -i '2s/ 4K / 8K /' "$BATS_TEST_TMPDIR/vm9/s2/ranges"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm9" "s2summ.sh: $BATS_TEST_TMPDIR/vm9/s2/ranges: line 2: size 8K does not match end - start = 4K"
+}
+
+@test "an unreadable memslots file fails like the ranges (status 2, named)" {
+	cp -r "$SLOTS/$FIX_THP_VM" "$BATS_TEST_TMPDIR/vm9"
+	rm "$BATS_TEST_TMPDIR/vm9/memslots"
+	mkdir "$BATS_TEST_TMPDIR/vm9/memslots"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm9" "*vm9/memslots: cannot read the memslots*"
 }
 
 ### the scripts themselves

@@ -124,3 +124,78 @@ expect_bad() {
 		[ "$stderr" = "$first" ]
 	done
 }
+
+# slot_bytes VMDIR SLOT [LEVEL]: the bytes of valid ranges (at LEVEL, if
+# given) inside memslot SLOT (of address space 0) of VMDIR, summed here
+slot_bytes() {
+	local dir=$1 want=$2 lvl=${3:-} r slot as s0 e0 s e l t sum=0
+	while read -r r _ slot as _; do
+		[ "$slot" = "slot=$want" ] && [ "$as" = as=0 ] || continue
+		s0=$((${r%%-*})) e0=$((${r#*-}))
+	done <"$dir/memslots"
+	[ -n "${s0:-}" ] || { echo "no slot $want in $dir/memslots" >&2; return 1; }
+	while read -r r _ l t _; do
+		[ "$t" != invalid ] || continue
+		[ -z "$lvl" ] || [ "$l" = "$lvl" ] || continue
+		s=$((${r%%-*})) e=$((${r#*-}))
+		((s < s0)) && s=$s0
+		((e > e0)) && e=$e0
+		((e > s)) && sum=$((sum + e - s))
+	done <"$dir/s2/ranges"
+	echo "$sum"
+}
+
+# why_here VMDIR GRANULE [LEVEL]: the bytes of the valid level-3 pages (or
+# with LEVEL 2, of the level-2 blocks, against 1G windows) of VMDIR by the
+# first cause that applies to their window, worked out here entry by entry
+# from the definitions, not by the scripts: "dirty-log N misaligned N
+# slot-edge N host-pages N outside N"
+why_here() {
+	local dir=$1 g=$2 lvl=${3:-3} r as hva fl n=0 i a s e w c step blk
+	local -a ss se sh sf
+	local -A by=([dirty-log]=0 [misaligned]=0 [slot-edge]=0 [host-pages]=0 [outside]=0)
+	if [ "$lvl" = 3 ]; then
+		step=$g blk=$((g * g / 8))
+	else
+		step=$((g * g / 8)) blk=$((g * g / 8 * g / 8))
+	fi
+	while read -r r _ _ as hva fl; do
+		[ "$as" = as=0 ] || continue
+		ss[n]=$((${r%%-*})) se[n]=$((${r#*-})) sh[n]=$((${hva#hva=})) sf[n]=${fl#flags=}
+		n=$((n + 1))
+	done <"$dir/memslots"
+	while read -r r _ l t _; do
+		[ "$l" = "$lvl" ] && [ "$t" != invalid ] || continue
+		s=$((${r%%-*})) e=$((${r#*-}))
+		for ((a = s; a < e; a += step)); do
+			c=outside
+			for ((i = 0; i < n; i++)); do
+				((a >= ss[i] && a < se[i])) || continue
+				w=$((a - a % blk)) # the window holding the entry
+				if [[ ${sf[i]} == *dirty-log* ]]; then
+					c=dirty-log
+				elif (((sh[i] - ss[i]) % blk)); then
+					c=misaligned
+				elif ((w < ss[i] || w + blk > se[i])); then
+					c=slot-edge
+				else
+					c=host-pages
+				fi
+				break
+			done
+			by[$c]=$((by[$c] + step))
+		done
+	done <"$dir/s2/ranges"
+	echo "dirty-log ${by[dirty-log]} misaligned ${by[misaligned]}" \
+		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]} outside ${by[outside]}"
+}
+
+# causes VM [METRIC]: the four cause metrics of VM in $output (--prom), as
+# why_here prints them (without outside)
+causes() {
+	local vm=$1 m=${2:-s2view_page_bytes_by_cause} c out=
+	for c in dirty-log misaligned slot-edge host-pages; do
+		out="$out${out:+ }$c $(metric "$m{vm=\"$vm\",cause=\"$c\"}")" || return 1
+	done
+	echo "$out"
+}
