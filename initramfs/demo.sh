@@ -1,11 +1,12 @@
 #!/bin/sh
 # demo.sh - what `make run` shows: sample VMs and their stage-2 views.
 #
-# Starts three VMs with the launcher (4K pages, THP blocks, dirty-logging
-# fragmentation), waits until their layouts are ready, then shows each VM's
-# sysfs directory, the head of its ranges file and the toolkit's summary
-# and map. Under kvm-arm.mode=protected it also shows the host stage-2
-# owners. The VMs stay alive for the shell that may follow.
+# Starts four VMs with the launcher (4K pages, THP blocks, dirty-logging
+# fragmentation, and THP memory one page off 2M alignment, which the
+# summary's "why pages" names), waits until their layouts are ready,
+# then shows each VM's sysfs directory, the head of its ranges file and the
+# toolkit's summary and map. Under kvm-arm.mode=protected it also shows the
+# host stage-2 owners. The VMs stay alive for the shell that may follow.
 #
 # USAGE: demo.sh [demo|shell]   (init's s2view.action; shell: a shell
 #        follows, and the demo ends with what to type in it)
@@ -45,8 +46,9 @@ say "starting sample VMs (software emulation: a few seconds each)"
 start_vm small -m 16M -b 4k -t every:2
 start_vm thp -m 64M -b thp
 start_vm dirty -m 8M -b 4k -d
+start_vm misaligned -m 16M -b thp -o 4K
 
-for name in small thp dirty; do
+for name in small thp dirty misaligned; do
 	vm=$(vm_of "$name")
 	say "$name VM is $vm: /sys/kernel/kvm/$vm/"
 	ls /sys/kernel/kvm/"$vm" /sys/kernel/kvm/"$vm"/s2
@@ -68,7 +70,7 @@ hint() {
 	printf '  %-26s %s\n' "$1" "$2"
 }
 say "next: a shell, with the toolkit and the launcher on PATH"
-hint "s2summ.sh $(vm_of thp)" "a VM's summary (small $(vm_of small), thp $(vm_of thp), dirty $(vm_of dirty))"
+hint "s2summ.sh $(vm_of thp)" "a VM's summary (small $(vm_of small), thp $(vm_of thp), dirty $(vm_of dirty), misaligned $(vm_of misaligned))"
 hint "s2summ.sh --map $(vm_of dirty)" "where in its IPA space a VM is mapped"
 hint "s2summ.sh --prom all" "Prometheus gauges of every VM"
 [ ! -d /sys/kernel/kvm/host/s2 ] || hint "s2owner.sh" "the host stage-2 by owner"

@@ -9,26 +9,6 @@ setup_file() {
 	echo 8 >/proc/sys/vm/nr_hugepages
 }
 
-# prom VM: s2summ.sh --prom VM into $PROM, its stderr into $PROM_ERR; fails
-# when s2summ.sh does
-prom() {
-	PROM=$BATS_TEST_TMPDIR/prom
-	PROM_ERR=$BATS_TEST_TMPDIR/prom.err
-	s2summ.sh --prom "$@" >"$PROM" 2>"$PROM_ERR" || {
-		echo "s2summ.sh --prom $* failed with $?:" >&2
-		cat "$PROM_ERR" >&2
-		return 1
-	}
-}
-
-# metric 'NAME{LABELS}': its value in $PROM; fails when it is not there
-metric() {
-	local v
-	v=$(awk -v m="$1" '$1 == m { print $2 }' "$PROM")
-	[ -n "$v" ] || { echo "no metric $1 in s2summ.sh --prom" >&2; return 1; }
-	echo "$v"
-}
-
 # same NAME WANT: the metric is WANT, or say both
 same() {
 	local got

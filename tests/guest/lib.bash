@@ -9,6 +9,7 @@
 #                    validate a ranges file (tests/lib/ranges.awk); on success
 #                    $RANGES_OUT holds its list of valid ranges
 # kvm_mode           vhe, nvhe or protected (S2VIEW_KVM_MODE, set by /init)
+# prom VM, metric M  s2summ.sh --prom VM into $PROM; the value of metric M
 
 S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
 RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
@@ -121,4 +122,24 @@ upstream_pages() {
 			for (a = s; a < e; a += page)
 				print a / page, p
 		}'
+}
+
+# prom VM: s2summ.sh --prom VM into $PROM, its stderr into $PROM_ERR; fails
+# when s2summ.sh does
+prom() {
+	PROM=$BATS_TEST_TMPDIR/prom
+	PROM_ERR=$BATS_TEST_TMPDIR/prom.err
+	s2summ.sh --prom "$@" >"$PROM" 2>"$PROM_ERR" || {
+		echo "s2summ.sh --prom $* failed with $?:" >&2
+		cat "$PROM_ERR" >&2
+		return 1
+	}
+}
+
+# metric 'NAME{LABELS}': its value in $PROM; fails when it is not there
+metric() {
+	local v
+	v=$(awk -v m="$1" '$1 == m { print $2 }' "$PROM")
+	[ -n "$v" ] || { echo "no metric $1 in s2summ.sh --prom" >&2; return 1; }
+	echo "$v"
 }
