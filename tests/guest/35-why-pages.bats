@@ -56,6 +56,8 @@ causes() {
 @test "the text summary says why, in bytes, next to the slot table" {
 	start_vm -b thp -o 4K -m 16M
 	s2summ.sh "$VM" >"$BATS_TEST_TMPDIR/out"
-	grep -Eq '^misaligned +16M ' "$BATS_TEST_TMPDIR/out"
+	# The WHY PAGES section only: WHY 2M BLOCKS has a misaligned row too.
+	sed -n '/^WHY PAGES /,/^$/p' "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/why"
+	grep -Eq '^misaligned +16M ' "$BATS_TEST_TMPDIR/why"
 	grep -Eq '^0 +0x0000000080000000-0x0000000081000000 +16M +16M +100\.0% ' "$BATS_TEST_TMPDIR/out"
 }
