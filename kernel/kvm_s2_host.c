@@ -72,7 +72,7 @@ static u64 s2_host_state(kvm_pte_t pte)
 }
 
 /* /sys/kernel/kvm/host; its s2/ group holds the counters and "ranges". */
-static struct kobject *s2_host_kobj;
+static struct kvm_s2_dir *s2_host_dir;
 
 /*
  * The one page the host shares with EL2 for the hypercall, shared once at
@@ -241,40 +241,24 @@ static const struct kernfs_ops s2_host_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_host_ranges_open);
 
 /* Counters: the geometry is read by the first call, the rest is a walk. */
-static ssize_t s2_host_stat_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
+static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
+			     bool walk)
 {
-	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
-						   attr);
-	struct kvm_s2_stats stats = {};
 	int ret;
 
 	ret = s2_host_prepare();
 	if (ret)
 		return ret;
 
-	stats.ipa_bits = s2_host_geometry.ia_bits;
-	stats.start_level = s2_host_geometry.start_level;
-	stats.table_pages = s2_host_geometry.pgd_pages;
-	if (sa->walk) {
-		ret = kvm_s2_get_stats(&s2_host_ops, NULL, &stats);
-		if (ret)
-			return ret;
-	}
-	return kvm_s2_stat_emit(buf, &stats, sa->offset);
+	stats->ipa_bits = s2_host_geometry.ia_bits;
+	stats->start_level = s2_host_geometry.start_level;
+	stats->table_pages = s2_host_geometry.pgd_pages;
+	return walk ? kvm_s2_get_stats(&s2_host_ops, NULL, stats) : 0;
 }
 
-#define S2_HOST_STAT(_name, _field) \
-	KVM_S2_STAT_ATTR(s2_host, _name, _field, s2_host_stat_show)
+/* pKVM's own counters, merged into s2/ beside those of every view. */
+#define S2_HOST_STAT(_name, _field) KVM_S2_STAT_ATTR(s2_host, _name, _field)
 
-KVM_S2_FIXED_ATTR(s2_host, ipa_bits, ipa_bits, s2_host_stat_show);
-KVM_S2_FIXED_ATTR(s2_host, start_level, start_level,
-		  s2_host_stat_show);
-S2_HOST_STAT(blocks_l1, leaves[1]);
-S2_HOST_STAT(blocks_l2, leaves[2]);
-S2_HOST_STAT(pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL]);
-S2_HOST_STAT(table_pages, table_pages);
-S2_HOST_STAT(mapped_bytes, mapped_bytes);
 S2_HOST_STAT(owner_host_bytes, view[S2_HOST_OWNER_HOST_BYTES]);
 S2_HOST_STAT(owner_hyp_bytes, view[S2_HOST_OWNER_HYP_BYTES]);
 S2_HOST_STAT(owner_ffa_bytes, view[S2_HOST_OWNER_FFA_BYTES]);
@@ -283,13 +267,6 @@ S2_HOST_STAT(state_shared_borrowed_bytes,
 	     view[S2_HOST_SHARED_BORROWED_BYTES]);
 
 static struct attribute *s2_host_stat_attrs[] = {
-	&s2_host_ipa_bits.attr.attr,
-	&s2_host_start_level.attr.attr,
-	&s2_host_blocks_l1.attr.attr,
-	&s2_host_blocks_l2.attr.attr,
-	&s2_host_pages_l3.attr.attr,
-	&s2_host_table_pages.attr.attr,
-	&s2_host_mapped_bytes.attr.attr,
 	&s2_host_owner_host_bytes.attr.attr,
 	&s2_host_owner_hyp_bytes.attr.attr,
 	&s2_host_owner_ffa_bytes.attr.attr,
@@ -301,6 +278,16 @@ static struct attribute *s2_host_stat_attrs[] = {
 static const struct attribute_group s2_host_stat_group = {
 	.name	= "s2",
 	.attrs	= s2_host_stat_attrs,
+};
+
+static void s2_host_dir_release(struct kobject *kobj)
+{
+	kfree(to_kvm_s2_dir(kobj));
+}
+
+static const struct kobj_type s2_host_ktype = {
+	.release	= s2_host_dir_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
 };
 
 /**
@@ -328,17 +315,26 @@ void kvm_s2_host_sysfs_init(void)
 	if (!is_protected_kvm_enabled() || !kvm_s2_root)
 		return;
 
-	s2_host_kobj = kobject_create_and_add("host", kvm_s2_root);
-	if (!s2_host_kobj) {
+	s2_host_dir = kzalloc(sizeof(*s2_host_dir), GFP_KERNEL);
+	if (!s2_host_dir) {
 		ret = -ENOMEM;
 		goto err_log;
 	}
-
-	ret = sysfs_create_group(s2_host_kobj, &s2_host_stat_group);
+	s2_host_dir->get_stats = s2_host_get_stats;
+	ret = kobject_init_and_add(&s2_host_dir->kobj, &s2_host_ktype,
+				   kvm_s2_root, "host");
 	if (ret)
 		goto err_put_kobj;
 
-	ret = kvm_s2_add_ranges(s2_host_kobj, s2_host_stat_group.name,
+	ret = sysfs_create_group(&s2_host_dir->kobj, &kvm_s2_stat_group);
+	if (ret)
+		goto err_put_kobj;
+
+	ret = sysfs_merge_group(&s2_host_dir->kobj, &s2_host_stat_group);
+	if (ret)
+		goto err_put_kobj;
+
+	ret = kvm_s2_add_ranges(&s2_host_dir->kobj, kvm_s2_stat_group.name,
 				&s2_host_ranges_kfops, NULL);
 	if (ret)
 		goto err_put_kobj;
@@ -347,8 +343,8 @@ void kvm_s2_host_sysfs_init(void)
 	return;
 
 err_put_kobj:
-	kobject_put(s2_host_kobj);
-	s2_host_kobj = NULL;
+	kobject_put(&s2_host_dir->kobj);
+	s2_host_dir = NULL;
 err_log:
 	pr_warn("kvm: no host stage-2 sysfs view: %d\n", ret);
 }

@@ -479,18 +479,53 @@ int kvm_s2_add_ranges(struct kobject *kobj, const char *group,
 }
 
 /**
- * kvm_s2_stat_emit() - print one counter of a counter file
+ * kvm_s2_stat_show() - show one counter file of a view
+ * @kobj:	the view's directory, in a struct kvm_s2_dir
+ * @attr:	the counter, in a struct kvm_s2_stat_attr
  * @buf:	the sysfs buffer
- * @stats:	the counters
- * @offset:	offset of the counter in @stats
  *
- * Return: bytes written.
+ * Return: bytes written, or -errno from the view's get_stats().
  */
-ssize_t kvm_s2_stat_emit(char *buf, const struct kvm_s2_stats *stats,
-			 size_t offset)
+ssize_t kvm_s2_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", *(const u64 *)((const u8 *)stats + offset));
+	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
+						   attr);
+	struct kvm_s2_dir *dir = to_kvm_s2_dir(kobj);
+	struct kvm_s2_stats stats = {};
+	int ret;
+
+	ret = dir->get_stats(dir, &stats, sa->walk);
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n",
+			  *(const u64 *)((const u8 *)&stats + sa->offset));
 }
+
+KVM_S2_FIXED_ATTR(kvm_s2, ipa_bits, ipa_bits);
+KVM_S2_FIXED_ATTR(kvm_s2, start_level, start_level);
+KVM_S2_STAT_ATTR(kvm_s2, blocks_l1, leaves[1]);
+KVM_S2_STAT_ATTR(kvm_s2, blocks_l2, leaves[2]);
+KVM_S2_STAT_ATTR(kvm_s2, pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL]);
+KVM_S2_STAT_ATTR(kvm_s2, table_pages, table_pages);
+KVM_S2_STAT_ATTR(kvm_s2, mapped_bytes, mapped_bytes);
+
+static struct attribute *kvm_s2_stat_attrs[] = {
+	&kvm_s2_ipa_bits.attr.attr,
+	&kvm_s2_start_level.attr.attr,
+	&kvm_s2_blocks_l1.attr.attr,
+	&kvm_s2_blocks_l2.attr.attr,
+	&kvm_s2_pages_l3.attr.attr,
+	&kvm_s2_table_pages.attr.attr,
+	&kvm_s2_mapped_bytes.attr.attr,
+	NULL
+};
+
+/* The counters every view has: the s2/ directory of vmN and of host. */
+const struct attribute_group kvm_s2_stat_group = {
+	.name	= "s2",
+	.attrs	= kvm_s2_stat_attrs,
+};
 
 /* The view of a VM */
 
@@ -555,7 +590,7 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
 
 /**
  * struct kvm_s2_sysfs - /sys/kernel/kvm/vmN of one VM
- * @kobj:	vmN; its s2/ group holds the counters and "ranges"
+ * @dir:	vmN; its s2/ group holds the counters and "ranges"
  * @kvm:	the VM. Valid inside every file operation of the directory:
  *		kvm_arch_pre_destroy_vm() removes the directory before the VM
  *		is freed, and kernfs removal waits for the readers inside a
@@ -571,8 +606,8 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
  * @fwb:	memory-type encoding of the tables, fixed at VM creation
  */
 struct kvm_s2_sysfs {
-	struct kobject	kobj;
-	struct kvm	*kvm;
+	struct kvm_s2_dir	dir;
+	struct kvm		*kvm;
 	pid_t		pid;
 	u32		ipa_bits;
 	s8		start_level;
@@ -580,7 +615,7 @@ struct kvm_s2_sysfs {
 	bool		fwb;
 };
 
-#define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, kobj)
+#define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, dir.kobj)
 
 /*
  * Nothing can fail once the VM is pinned: dropping the reference here could
@@ -614,50 +649,16 @@ static const struct kernfs_ops s2_vm_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_vm_ranges_open);
 
 /* Counters: the geometry is fixed at VM creation, the rest is one walk. */
-static ssize_t s2_vm_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
-			       char *buf)
+static int s2_vm_get_stats(struct kvm_s2_dir *kdir, struct kvm_s2_stats *stats,
+			   bool walk)
 {
-	struct kvm_s2_stat_attr *sa = container_of(attr, struct kvm_s2_stat_attr,
-						   attr);
-	struct kvm_s2_sysfs *dir = to_s2_sysfs(kobj);
-	struct kvm_s2_stats stats = {
-		.ipa_bits	= dir->ipa_bits,
-		.start_level	= dir->start_level,
-		.table_pages	= dir->pgd_pages,
-	};
-	int ret;
+	struct kvm_s2_sysfs *dir = to_s2_sysfs(&kdir->kobj);
 
-	if (sa->walk) {
-		ret = kvm_s2_get_stats(&s2_vm_ops, dir->kvm, &stats);
-		if (ret)
-			return ret;
-	}
-	return kvm_s2_stat_emit(buf, &stats, sa->offset);
+	stats->ipa_bits = dir->ipa_bits;
+	stats->start_level = dir->start_level;
+	stats->table_pages = dir->pgd_pages;
+	return walk ? kvm_s2_get_stats(&s2_vm_ops, dir->kvm, stats) : 0;
 }
-
-KVM_S2_FIXED_ATTR(s2_vm, ipa_bits, ipa_bits, s2_vm_stat_show);
-KVM_S2_FIXED_ATTR(s2_vm, start_level, start_level, s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, blocks_l1, leaves[1], s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, blocks_l2, leaves[2], s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, pages_l3, leaves[KVM_PGTABLE_LAST_LEVEL], s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, table_pages, table_pages, s2_vm_stat_show);
-KVM_S2_STAT_ATTR(s2_vm, mapped_bytes, mapped_bytes, s2_vm_stat_show);
-
-static struct attribute *s2_vm_stat_attrs[] = {
-	&s2_vm_ipa_bits.attr.attr,
-	&s2_vm_start_level.attr.attr,
-	&s2_vm_blocks_l1.attr.attr,
-	&s2_vm_blocks_l2.attr.attr,
-	&s2_vm_pages_l3.attr.attr,
-	&s2_vm_table_pages.attr.attr,
-	&s2_vm_mapped_bytes.attr.attr,
-	NULL
-};
-
-static const struct attribute_group s2_vm_stat_group = {
-	.name	= "s2",
-	.attrs	= s2_vm_stat_attrs,
-};
 
 static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)
@@ -728,32 +729,33 @@ void kvm_s2_sysfs_create_vm(struct kvm *kvm)
 	dir->pid = task_tgid_nr(current);
 	id = atomic_inc_return(&kvm_s2_vm_seq);
 
-	ret = kobject_init_and_add(&dir->kobj, &s2_vm_ktype, kvm_s2_root,
+	dir->dir.get_stats = s2_vm_get_stats;
+	ret = kobject_init_and_add(&dir->dir.kobj, &s2_vm_ktype, kvm_s2_root,
 				   "vm%d", id);
 	if (ret)
 		goto err_put_kobj;
 
-	ret = sysfs_create_group(&dir->kobj, &s2_vm_stat_group);
+	ret = sysfs_create_group(&dir->dir.kobj, &kvm_s2_stat_group);
 	if (ret)
 		goto err_del_kobj;
 
-	ret = kvm_s2_add_ranges(&dir->kobj, s2_vm_stat_group.name,
+	ret = kvm_s2_add_ranges(&dir->dir.kobj, kvm_s2_stat_group.name,
 				&s2_vm_ranges_kfops, dir);
 	if (ret)
 		goto err_del_kobj;
 
-	ret = kvm_memslots_sysfs_add(&dir->kobj, kvm);
+	ret = kvm_memslots_sysfs_add(&dir->dir.kobj, kvm);
 	if (ret)
 		goto err_del_kobj;
 
 	kvm->arch.s2_sysfs = dir;
-	kobject_uevent(&dir->kobj, KOBJ_ADD);
+	kobject_uevent(&dir->dir.kobj, KOBJ_ADD);
 	return;
 
 err_del_kobj:
-	kobject_del(&dir->kobj);
+	kobject_del(&dir->dir.kobj);
 err_put_kobj:
-	kobject_put(&dir->kobj);
+	kobject_put(&dir->dir.kobj);
 err_log:
 	pr_warn_ratelimited("kvm: no stage-2 sysfs view for this VM: %d\n",
 			    ret);
@@ -774,8 +776,8 @@ void kvm_s2_sysfs_remove_vm(struct kvm *kvm)
 		return;
 
 	kvm->arch.s2_sysfs = NULL;
-	kobject_del(&dir->kobj);
-	kobject_put(&dir->kobj);
+	kobject_del(&dir->dir.kobj);
+	kobject_put(&dir->dir.kobj);
 }
 
 /**

@@ -121,7 +121,22 @@ struct kvm_s2_ranges_file {
 	struct work_struct		release_work;
 };
 
+/**
+ * struct kvm_s2_dir - the directory of a view (vmN, host)
+ * @kobj:	the directory; its s2/ group holds the counters and "ranges"
+ * @get_stats:	fill @stats for a counter file: the geometry always, the
+ *		rest by a walk when @walk. Returns 0 or -errno.
+ */
+struct kvm_s2_dir {
+	struct kobject	kobj;
+	int		(*get_stats)(struct kvm_s2_dir *dir,
+				     struct kvm_s2_stats *stats, bool walk);
+};
+
+#define to_kvm_s2_dir(k)	container_of(k, struct kvm_s2_dir, kobj)
+
 extern struct kobject *kvm_s2_root;
+extern const struct attribute_group kvm_s2_stat_group;
 
 int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte);
 void kvm_s2_note_table(struct kvm_s2_walk *w, u64 addr, s8 level);
@@ -131,8 +146,8 @@ int kvm_s2_get_stats(const struct kvm_s2_view_ops *ops, void *src,
 void kvm_s2_ranges_release(struct kernfs_open_file *of);
 int kvm_s2_add_ranges(struct kobject *kobj, const char *group,
 		      const struct kernfs_ops *ops, void *priv);
-ssize_t kvm_s2_stat_emit(char *buf, const struct kvm_s2_stats *stats,
-			 size_t offset);
+ssize_t kvm_s2_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf);
 void kvm_s2_show_span(struct seq_file *m, u64 start, u64 end);
 
 struct kvm;
@@ -156,8 +171,9 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v);
 /*
  * A counter file: the offset of its u64 in struct kvm_s2_stats, and whether
  * it is summed up by a walk (@walk) or fixed when the stage-2 is made (the
- * geometry: ipa_bits, start_level). Each view gives the .show that computes
- * the stats from its source.
+ * geometry: ipa_bits, start_level). Its .show is kvm_s2_stat_show(), which
+ * asks the directory's view for the stats. The counters every view has are
+ * kvm_s2_stat_group's; a view with its own merges them into s2/.
  */
 struct kvm_s2_stat_attr {
 	struct kobj_attribute	attr;
@@ -165,16 +181,16 @@ struct kvm_s2_stat_attr {
 	bool			walk;
 };
 
-#define __KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, _walk)	\
+#define __KVM_S2_STAT_ATTR(_prefix, _name, _field, _walk)		\
 	static struct kvm_s2_stat_attr _prefix##_##_name = {		\
-		.attr	= __ATTR(_name, 0400, _show, NULL),		\
+		.attr	= __ATTR(_name, 0400, kvm_s2_stat_show, NULL),	\
 		.offset	= offsetof(struct kvm_s2_stats, _field),	\
 		.walk	= _walk,					\
 	}
 
-#define KVM_S2_STAT_ATTR(_prefix, _name, _field, _show)			\
-	__KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, true)
-#define KVM_S2_FIXED_ATTR(_prefix, _name, _field, _show)		\
-	__KVM_S2_STAT_ATTR(_prefix, _name, _field, _show, false)
+#define KVM_S2_STAT_ATTR(_prefix, _name, _field)			\
+	__KVM_S2_STAT_ATTR(_prefix, _name, _field, true)
+#define KVM_S2_FIXED_ATTR(_prefix, _name, _field)			\
+	__KVM_S2_STAT_ATTR(_prefix, _name, _field, false)
 
 #endif /* __ARM64_KVM_S2_SYSFS_H__ */
