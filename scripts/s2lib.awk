@@ -261,12 +261,18 @@ function cstart() {
 
 # a memslot: start-end size slot=<id> as=<address space> hva=0x<16 hex>
 # flags=<dirty-log,readonly,guest-memfd: those that apply, in that order; - none>
-function memslot(    s, e, S0, E0, id, as, h, fl, j) {
-	if (index($0, "^") || index($0, "M-"))
+# [key=value ...: ignored]
+function memslot(    s, e, S0, E0, id, as, h, fl, j, k) {
+	if (index($0, "M-") || index($0, "^"))
 		badbytes()
-	if (NF != 6)
+	if (NF < 6)
 		bad("want 6 fields (start-end size slot=N as=N hva=0x... flags=...)," \
 		    " got " NF)
+	for (j = 7; j <= NF; j++) { # later key=value fields: ignored, as in ranges
+		k = index($j, "=")
+		if (k < 2 || k == length($j))
+			bad("bad field \"" $j "\": want key=value")
+	}
 	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
 	    substr($1, 19, 1) != "-")
 		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")

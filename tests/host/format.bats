@@ -8,12 +8,18 @@
 load scripts-helpers
 
 FORMAT=$FIXTURES/format
+MSFORMAT=$FORMAT/memslots
 VALIDATOR=$ROOT/tests/lib/ranges.awk
 AWKS="mawk gawk busybox original-awk"
 
 # the cases: "FILE VERDICT LINE" per line
 cases() {
 	awk '!/^#/ && NF { print $1, $2, $3 }' "$FORMAT/cases"
+}
+
+# the memslots cases, likewise
+mscases() {
+	awk '!/^#/ && NF { print $1, $2, $3 }' "$MSFORMAT/cases"
 }
 
 @test "the table lists every file of tests/fixtures/format, and each has its rule" {
@@ -146,6 +152,78 @@ cases() {
 			echo "$a $d: ${lines[${#lines[@]} - 1]}"
 			[ "$status" -eq 0 ]
 			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
+		done
+	done
+}
+
+@test "the validator accepts every hand-made VM (slots/, numbers/) with its ipa_bits, and sums its mapped_bytes" {
+	for a in $AWKS; do
+		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
+		for d in "$FIXTURES"/slots/vm*/s2 "$FIXTURES"/numbers/vm*/s2; do
+			run $cmd -v ipa_bits="$(cat "$d/ipa_bits")" -f "$VALIDATOR" "$d/ranges"
+			echo "$a $d: ${lines[${#lines[@]} - 1]}"
+			[ "$status" -eq 0 ]
+			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
+		done
+	done
+}
+
+### the memslots format (tests/fixtures/format/memslots/cases)
+
+@test "the memslots table lists every file of tests/fixtures/format/memslots, each with its rule or words" {
+	listed=$(mscases | cut -d' ' -f1 | sort)
+	present=$(cd "$MSFORMAT" && ls -- *.memslots | sort)
+	[ "$listed" = "$present" ]
+	[ "$(mscases | grep -c ' ok ')" -ge 5 ]
+	[ "$(mscases | grep -c ' bad ')" -ge 20 ]
+	awk '!/^#/ && NF && NF < 4 { print "no rule: " $0; bad = 1 } END { exit bad }' "$MSFORMAT/cases"
+}
+
+@test "s2summ.sh gives every memslots file its verdict, line and words, with the same message under every userland" {
+	while read -r f verdict line; do
+		d=$BATS_TEST_TMPDIR/$f/vm1
+		mkdir -p "$d/s2"
+		cp "$MSFORMAT/ranges" "$d/s2/ranges"
+		cp "$MSFORMAT/$f" "$d/memslots"
+		first=
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh -n 0 "$d"
+			echo "$f under $sh: status $status, stderr: $stderr"
+			if [ "$verdict" = ok ]; then
+				[ "$status" -eq 0 ]
+				[ -z "$stderr" ]
+				# every line is a row of the slot table, with its range
+				rows=$(printf '%s\n' "$output" | awk '/^SLOT /{ t = 1; next } !NF { t = 0 } t { print $2 }')
+				[ "$rows" = "$(awk '{ print tolower($1) }' "$MSFORMAT/$f")" ]
+				continue
+			fi
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]+ +[^ ]+ +[^ ]+ +/, ""); print }' "$MSFORMAT/cases")
+			[ -n "$words" ]
+			[[ "$stderr" == "s2summ.sh: $d/memslots: line $line: $words"* ]]
+			[ -n "$first" ] || first=$stderr
+			[ "$stderr" = "$first" ]
+		done
+	done < <(mscases)
+}
+
+@test "the ids, sizes, address spaces and flags of a memslots file reach the slot table as they are" {
+	d=$BATS_TEST_TMPDIR/vm1
+	mkdir -p "$d/s2"
+	cp "$MSFORMAT/ranges" "$d/s2/ranges"
+	for f in ok-flags ok-address-spaces ok-uppercase-hex; do
+		cp "$MSFORMAT/$f.memslots" "$d/memslots"
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh -n 0 "$d"
+			[ "$status" -eq 0 ]
+			got=$(printf '%s\n' "$output" | awk '/^SLOT /{ t = 1; next } !NF { t = 0 } t { print $1, $3, $NF }')
+			# id, size, flags (with as=N before them for another address space)
+			want=$(awk '{ sub(/^slot=/, "", $3); sub(/^flags=/, "", $6)
+				print $3, $2, $6 }' "$MSFORMAT/$f.memslots")
+			echo "$f: got $got; want $want"
+			[ "$got" = "$want" ]
+			[ "$(printf '%s\n' "$output" | grep -c ' as=1 ')" = "$(grep -c ' as=1 ' "$MSFORMAT/$f.memslots")" ]
 		done
 	done
 }
