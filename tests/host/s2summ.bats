@@ -714,10 +714,10 @@ want() {
 		[[ "$output" != *"WHY 32M BLOCKS"* ]]
 		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_16K_VM"
 		# slot 1: 48M, a 32M block and its 16M tail; slot 2: host address
-		# 2M off 32M alignment; slot 3: 8M of pages, aligned; the control
-		# slot: 2 pages of 16K
+		# 2M off 32M alignment; slot 3: pages, aligned; the control slot:
+		# 2 pages of 16K
 		[ "$(causes "$FIX_16K_VM")" = "$(want slot-edge=$((16 << 20)) misaligned=$((32 << 20)) \
-			misaligned=32768 host-pages=$((8 << 20)))" ]
+			misaligned=32768 host-pages="$(slot_bytes "$d" 3 3)")" ]
 		[[ "$output" != *s2view_l2_block_bytes_by_cause* ]]
 	done
 }
@@ -786,8 +786,12 @@ want() {
 		[[ "$stderr" == *"s2summ.sh: $r: line $(grep -n '^0x0000000080000000-' "$r" | cut -d: -f1): 0x0000000080400000-0x0000000080402000 (8K of 0x0000000080000000-0x0000000080402000, level 3 page) is mapped but in no memslot"* ]]
 		[[ "$stderr" == *"s2summ.sh: $r: line $(grep -n '^0x00000000c0000000-' "$r" | cut -d: -f1): 0x00000000c0000000-0x00000000c0200000 (2M, level 2 block) is mapped but in no memslot"* ]]
 		[[ "$stderr" == *"s2summ.sh: $FIX_INCONSISTENT_VM: inconsistent: "*"($out bytes) mapped in no memslot of $d/memslots (2 places), in no cause: did the VM change between the reads?"* ]]
+		# the shares are of all the page bytes, those in no slot included
+		share=$(awk -v h="$(metric "s2view_page_bytes_by_cause{vm=\"$FIX_INCONSISTENT_VM\",cause=\"host-pages\"}")" \
+			-v t="$l3" 'BEGIN { printf "%.1f%%", 100 * h / t }')
 		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_INCONSISTENT_VM"
 		[ "$status" -eq 3 ]
+		[ "$(printf '%s\n' "$output" | awk '$1 == "host-pages" { print $3; exit }')" = "$share" ]
 		[[ "$output" == *$'\n(no slot)             8K '*"  mapped in no memslot: the files disagree"$'\n'* ]]
 		[[ "$output" == *$'\n(no slot)             2M  100.0%  mapped in no memslot: the files disagree'$'\n'* ]]
 	done
