@@ -673,7 +673,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		} else {
 			whytable(GI, "WHY PAGES", "%PAGES", GS[GI, 3], GS[GI, 2], \
 			    BY[3, "page"], OUTP)
-			if (GI == 1)
+			if (GI == 1) # 2M blocks, 1G windows
 				whytable(0, "WHY " xsize(GS[1, 2]) " BLOCKS", "%BLOCKS", \
 				    GS[1, 2], GS[1, 1], BY[2, "block"], OUTL2)
 		}
@@ -702,7 +702,7 @@ function promslots(f,    k, i, g, h) {
 			    " by the first cause that kept their block-sized window from a" \
 			    " block (dirty-log, misaligned, slot-edge, host-pages).", \
 			    f ",cause=\"" CAUSE[k] "\"", sprintf("%.0f", WHY[GI, k]))
-	if (GI == 1)
+	if (GI == 1) # (level-1 blocks: 4K granule only)
 		for (k = 1; k <= 4; k++)
 			prom("s2view_l2_block_bytes_by_cause", "Bytes mapped by level-2" \
 			    " blocks, by the first cause that kept their level-1-sized window" \

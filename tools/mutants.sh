@@ -67,8 +67,8 @@ s2lib.awk @@ 	if (!(LV in LVOK)) @@ 	if (0)
 s2lib.awk @@ 	if (E <= S) @@ 	if (0)
 s2lib.awk @@ 		if (IPA && LASTE != IPA) @@ 		if (0)
 s2lib.awk @@ 			if (S < LASTE) @@ 			if (0)
-s2lib.awk @@ UNIT[substr($2, length($2))] != SZ) @@ UNIT[substr($2, length($2))] != SZ && 0)
-s2lib.awk @@ 		if ($2 != xsize(SZ)) @@ 		if (0)
+s2lib.awk @@ UNIT[substr(f, length(f))] != sz) @@ UNIT[substr(f, length(f))] != sz && 0)
+s2lib.awk @@ 	if (f != xsize(sz)) @@ 	if (0)
 s2lib.awk @@ 	if (VALID && (S % GS[1, LV] || SZ % GS[1, LV])) @@ 	if (0)
 s2lib.awk @@ 	if (index($0, "^") || index($0, "M-")) @@ 	if (0)
 s2lib.awk @@ 	if (NF < 6 || index($6, "=")) @@ 	if (NF < 6)
@@ -96,8 +96,58 @@ s2lib.awk @@ 	if (p > 0 && p < 0.05) @@ 	if (p > 0 && p < 0.5)
 s2lib.awk @@ 	if (p < 100 && p >= 99.95) @@ 	if (p < 100 && p >= 99.5)
 s2lib.awk @@ 		if (N == 0) @@ 		if (0)
 s2lib.awk @@ 			if (v + 0 < 1 || v + 0 > 52) { @@ 			if (v + 0 < 1 || v + 0 > 64) {
-s2lib.sh @@ 		case $S2DIR in */s2 | s2) PIDFILE=${S2DIR%s2}pid ;; esac @@ 		:
+s2lib.sh @@ */s2 | s2) PIDFILE=${S2DIR%s2}pid MSFILE=${S2DIR%s2}memslots ;; @@ */s2 | s2) MSFILE=${S2DIR%s2}memslots ;;
 s2owner.sh @@ find_s2 "$p" . s2 host/s2 @@ find_s2 "$p" . s2
+s2lib.awk @@ 	if (index($0, "M-") || index($0, "^")) @@ 	if (0)
+s2lib.awk @@ 	if (NF < 6) @@ 	if (NF < 5)
+s2lib.awk @@ 		if (k < 2 || k == length($j)) @@ 		if (0)
+s2lib.awk @@ 	if (E0 <= S0) @@ 	if (0)
+s2lib.awk @@ 	chksize($2, E0 - S0) @@ 	S0 = S0
+s2lib.awk @@ 	if ($3 !~ /^slot=(0|[1-9][0-9]*)$/) @@ 	if ($3 !~ /^slot=[0-9]+$/)
+s2lib.awk @@ 	if ($4 !~ /^as=(0|[1-9][0-9]*)$/) @@ 	if (0)
+s2lib.awk @@ 	if ($5 !~ /^hva=0x[0-9a-fA-F]+$/ || length($5) != 22) @@ 	if ($5 !~ /^hva=0x[0-9a-fA-F]+$/)
+s2lib.awk @@ 	if ($6 !~ /^flags=(-| @@ 	if (0 && $6 !~ /^flags=(-|
+s2lib.awk @@ 	if (S0 % GS[1, 3] || E0 % GS[1, 3]) @@ 	if (0)
+s2lib.awk @@ 	if (h >= TWO52) @@ 	if (0)
+s2lib.awk @@ 	if (h % GS[1, 3]) @@ 	if (0)
+s2lib.awk @@ 	if (NSL && S0 < SLS[NSL]) @@ 	if (0)
+s2lib.awk @@ 		if (S0 < SLE[j]) @@ 		if (0)
+s2lib.awk @@ 	if ((as, id) in SLSEEN) @@ 	if (0)
+s2lib.awk @@ 	SLDL[NSL] = index(fl, "dirty-log") == 1 @@ 	SLDL[NSL] = 0
+s2lib.awk @@ SLH[NSL] = h; @@ SLH[NSL] = h + 4096;
+s2lib.awk @@ 		INSL = 0; SRC = RSRC; LN = 0 @@ 		INSL = 0; LN = 0
+s2lib.awk @@ RSRC = SRC; SRC = MSSRC = v; @@ RSRC = SRC; MSSRC = v;
+s2lib.awk @@ (INSL ? "memslots" : "ranges") @@ "ranges"
+s2lib.sh @@ 		if [ -n "$5" ]; then @@ 		if false; then
+s2summ.sh @@ memslots_at "$MSFILE" @@ memslots_at ""
+s2summ.sh @@ 			ZMIS[k] = (SLH[i] % b != SLS[i] % b) @@ 			ZMIS[k] = 0
+s2summ.sh @@ 			ZLO[k] = int((SLS[i] + b - 1) / b) * b @@ 			ZLO[k] = SLS[i]
+s2summ.sh @@ 			ZHI[k] = int(SLE[i] / b) * b @@ 			ZHI[k] = SLE[i]
+s2summ.sh @@ 			b = w ? GS[w, 2] : GS[1, 1] @@ 			b = w ? GS[1, 2] : GS[1, 1]
+s2summ.sh @@ 		if (SLAS[i] != "0") @@ 		if (0)
+s2summ.sh @@ 	while (ZC < NZ && ZE[ZC + 1] <= S) @@ 	while (0)
+s2summ.sh @@ 		SMAP[z] += b - a @@ 		SMAP[z] += 2 * (b - a)
+s2summ.sh @@ 			SBLK[z] += b - a @@ 			SBLK[z] += 0
+s2summ.sh @@ 			for (w = 1; w <= FITG[3]; w++) { @@ 			for (w = 1; w <= 1; w++) {
+s2summ.sh @@ 			CM += SZ @@ 			CM += SZ + SZ
+s2summ.sh @@ 				CI += i @@ 				CI += 0
+s2summ.sh @@ 	CFAST = (FITG[3] == 1) @@ 	CFAST = 1
+s2summ.sh @@ SIN[CZ * 4 + 1] += CI @@ SIN[CZ * 4 + 1] += 0
+s2summ.sh @@ 		p = w ? SPG[z] : SL2[z] @@ 		p = SPG[z]
+s2summ.sh @@ 		if (ZDL[z]) { @@ 		if (0) {
+s2summ.sh @@ 			WHY[w, 1] += p @@ 			WHY[w, 2] += p
+s2summ.sh @@ 			WHY[w, 3] += p - SIN[z * 4 + w] @@ 			WHY[w, 3] += p
+s2summ.sh @@ 	OUTB += b - a @@ 	OUTB += 0
+s2summ.sh @@ 	if (++NOUT <= 10) @@ 	if (++NOUT <= 5)
+s2summ.sh @@ 		if (SLE[i] > IPA) @@ 		if (0)
+s2summ.sh @@ 	if (INCONS) @@ 	if (0)
+s2summ.sh @@ 		slotcheck() @@ 		HAVESL = HAVESL
+s2summ.sh @@ pct(SMAP[z], sz), hum(SBLK[z]), pct(SBLK[z], SMAP[z]) @@ pct(SMAP[z], SMAP[z]), hum(SBLK[z]), pct(SBLK[z], sz)
+s2summ.sh @@ sprintf("%.0f", SLE[i] - SLS[i])) @@ sprintf("%.0f", SLE[i]))
+s2summ.sh @@ 	if (GI == 1) # (level-1 blocks: 4K granule only) @@ 	if (GI)
+s2summ.sh @@ 			if (GI == 1) # 2M blocks, 1G windows @@ 			if (GI)
+s2summ.sh @@ BY[3, "page"], OUTP) @@ BY[3, "page"] + OUTP, OUTP)
+s2summ.sh @@ 		out("WHY PAGES: unknown without @@ 		out("WHY PAGES: without
 MUTANTS
 }
 
