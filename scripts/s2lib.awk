@@ -5,7 +5,7 @@
 #
 # Not a program by itself: each tool runs awk on this text followed by its
 # own, which defines reset() (a source starts), account() (one range) and
-# finish() (a source ended, complete), and prints in END unless ERR is set.
+# finish() (a source ended, complete), and prints in END with emit().
 # The tools find this file beside themselves: install the four together.
 #
 # Variables from the tool: PROG (its name, for messages) and HEXMODE
@@ -61,6 +61,35 @@ function badbytes() { # a line with bytes cat -v wrote as ^X or M-x
 
 function note(msg) {
 	printf "%s: %s: note: %s\n", PROG, NAME, msg | "cat 1>&2"
+}
+
+# Output, kept until the input has been read whole: text lines (out), or
+# Prometheus gauges (prom), each metric's HELP and TYPE once, its series in
+# the order they came. emit(), in a tool's END, prints: nothing on stdout
+# after an error, else the whole output at once.
+function out(s) { OUT = OUT s "\n" }
+
+function lbl(s) { gsub(/[^A-Za-z0-9._:-]/, "_", s); return s }
+
+function prom(name, help, labels, v) {
+	if (!(name in PH)) {
+		PH[name] = help; NPM++; PO[NPM] = name
+	}
+	PS[name] = PS[name] name (labels != "" ? "{" labels "}" : "") " " v "\n"
+}
+
+function emit(    i) {
+	if (ERR)
+		exit 2
+	if (INVM)
+		bad("no newline at the end of the last line: truncated file?")
+	if (PROM) {
+		for (i = 1; i <= NPM; i++)
+			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
+			    PO[i], PS[PO[i]]
+	} else {
+		printf "%s", OUT
+	}
 }
 
 function hexv(s,    v, i) { # 16 hex digits -> number, exact below 2^53

@@ -60,10 +60,8 @@ set -eu
 PROG=${0##*/}
 # the shared front end (s2lib.sh) and awk (s2lib.awk), installed beside us
 case $0 in */*) LIBDIR=${0%/*} ;; *) LIBDIR=. ;; esac
-[ -r "$LIBDIR/s2lib.sh" ] || {
-	echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2
-	exit 2
-}
+[ -r "$LIBDIR/s2lib.sh" ] ||
+	{ echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2; exit 2; }
 # shellcheck disable=SC1091
 . "$LIBDIR/s2lib.sh"
 # shellcheck disable=SC2034 # (s2lib.sh reads it)
@@ -177,17 +175,6 @@ function hyprun(    i, sz) { # a run of hyp-owned ranges ended: the top N
 	}
 }
 
-function out(s) { OUT = OUT s "\n" }
-
-function lbl(s) { gsub(/[^A-Za-z0-9._:-]/, "_", s); return s }
-
-function prom(name, help, labels, v) {
-	if (!(name in PH)) {
-		PH[name] = help; NPM++; PO[NPM] = name
-	}
-	PS[name] = PS[name] name (labels != "" ? "{" labels "}" : "") " " v "\n"
-}
-
 function check(ctr, v, what) { # a kernel counter against the ranges
 	if (HAVE[ctr] && CTR[ctr] != v + 0)
 		note(sprintf("kernel %s is %.0f but the ranges have %.0f %s", ctr, \
@@ -287,16 +274,6 @@ function finish(    K, n, i, k, known, st) {
 }
 
 END {
-	if (ERR)
-		exit 2
-	if (INVM)
-		bad("no newline at the end of the last line: truncated file?")
-	if (PROM) {
-		for (i = 1; i <= NPM; i++)
-			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
-			    PO[i], PS[PO[i]]
-	} else {
-		printf "%s", OUT
-	}
+	emit()
 }
 ' host "$DIR" "$RANGES" "" ""

@@ -27,8 +27,8 @@
 # Figures come from the kernel's counter files when there are some
 # (mapped_bytes, blocks_l1, blocks_l2, pages_l3, table_pages, ipa_bits), from
 # the ranges otherwise; a lone ranges file gives everything. The ranges are
-# read once, in one awk pass: 262,144 lines take 0.6 s with mawk, 3 s with
-# busybox awk on a PC (tools/bench-scripts.sh).
+# read once, in one awk pass, so that the largest VMs' files stay cheap to
+# summarise on the device (docs/benchmarks.md has the times).
 #
 # USAGE: s2summ.sh [-h] [--map] [--prom] [-n N] [vmN | all | PATH | -]
 #
@@ -81,10 +81,8 @@ set -eu
 PROG=${0##*/}
 # the shared front end (s2lib.sh) and awk (s2lib.awk), installed beside us
 case $0 in */*) LIBDIR=${0%/*} ;; *) LIBDIR=. ;; esac
-[ -r "$LIBDIR/s2lib.sh" ] || {
-	echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2
-	exit 2
-}
+[ -r "$LIBDIR/s2lib.sh" ] ||
+	{ echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2; exit 2; }
 # shellcheck disable=SC1091
 . "$LIBDIR/s2lib.sh"
 # shellcheck disable=SC2034 # (s2lib.sh reads it)
@@ -513,17 +511,6 @@ function esz(l) { return GI ? GS[GI, l] : 0 }
 
 function elabel(l) { return GI ? xsize(GS[GI, l]) : "?" }
 
-function out(s) { OUT = OUT s "\n" }
-
-function lbl(s) { gsub(/[^A-Za-z0-9._:-]/, "_", s); return s }
-
-function prom(name, help, labels, v) {
-	if (!(name in PH)) {
-		PH[name] = help; NPM++; PO[NPM] = name
-	}
-	PS[name] = PS[name] name "{" labels "} " v "\n"
-}
-
 function sortkeys(A, K,    n, k, i, j, t) { # K[1..n]: keys of A, most bytes first
 	n = 0
 	for (k in A)
@@ -770,17 +757,7 @@ function drawmap(name,    s, row, lo, hi, L, H, n, i, k, a, b, ss, r, c, line, c
 }
 
 END {
-	if (ERR)
-		exit 2
-	if (INVM)
-		bad("no newline at the end of the last line: truncated file?")
-	if (PROM) {
-		for (i = 1; i <= NPM; i++)
-			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
-			    PO[i], PS[PO[i]]
-	} else {
-		printf "%s", OUT
-	}
+	emit()
 	if (INCONS)
 		exit 3
 }
