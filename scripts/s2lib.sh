@@ -30,8 +30,9 @@
 
 # shellcheck shell=sh disable=SC2034,SC2153
 # (PROM, TOPN and the like are read by the tools that source this file;
-# PROG, LIBDIR and COUNTERS are set by them)
+# LIBDIR and COUNTERS are set by them)
 
+PROG=${0##*/}
 SYSFS=${S2VIEW_SYSFS:-/sys/kernel/kvm}
 SOH=$(printf '\001')
 NL='

@@ -57,11 +57,11 @@
 #
 set -eu
 
-PROG=${0##*/}
-# the shared front end (s2lib.sh) and awk (s2lib.awk), installed beside us
+# the shared front end (s2lib.sh, which sets PROG) and awk (s2lib.awk),
+# installed beside us
 case $0 in */*) LIBDIR=${0%/*} ;; *) LIBDIR=. ;; esac
-[ -r "$LIBDIR/s2lib.sh" ] ||
-	{ echo "$PROG: cannot read $LIBDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $PROG" >&2; exit 2; }
+[ -r "$LIBDIR/s2lib.sh" ] || { echo "${0##*/}: cannot read $LIBDIR/s2lib.sh:" \
+	"install s2lib.sh and s2lib.awk beside ${0##*/}" >&2; exit 2; }
 # shellcheck disable=SC1091
 . "$LIBDIR/s2lib.sh"
 # shellcheck disable=SC2034 # (s2lib.sh reads it)
