@@ -916,3 +916,16 @@ want() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "live captures of the five cause VMs: each VM's page bytes are in its own cause, to the byte" {
+	local ctl=8192 m16=16777216
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=$FIXTURES/slots-live s2 "$sh" s2summ.sh --prom all
+		[ "$status" -eq 0 ]
+		[ "$(causes vm1)" = "$(want misaligned=$m16 slot-edge=$ctl)" ]
+		[ "$(causes vm2)" = "$(want slot-edge=$((1048576 + ctl)))" ]
+		[ "$(causes vm3)" = "$(want dirty-log=4194304 slot-edge=$ctl)" ]
+		[ "$(causes vm4)" = "$(want slot-edge=$ctl)" ]
+		[ "$(causes vm5)" = "$(want host-pages=$m16 slot-edge=$ctl)" ]
+	done
+}
