@@ -22,14 +22,97 @@ mscases() {
 	awk '!/^#/ && NF { print $1, $2, $3 }' "$MSFORMAT/cases"
 }
 
-@test "the table lists every file of tests/fixtures/format, and each has its rule" {
-	listed=$(cases | cut -d' ' -f1 | sort)
-	[ "$(cases | awk '$2 == "bad" { print $1 }' | sort)" = "$(awk '!/^#/ { print $1 }' "$FORMAT/messages" | sort)" ]
-	present=$(cd "$FORMAT" && ls -- *.ranges | sort)
+# rejected WHERE WORDS: the last s2 run failed on bad input: status 2,
+# nothing on stdout, WORDS not empty, stderr starting with WHERE and WORDS,
+# and the same as the first such run since first= (which it sets)
+rejected() {
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ -n "$2" ]
+	[[ "$stderr" == "$1$2"* ]]
+	[ -n "$first" ] || first=$stderr
+	[ "$stderr" = "$first" ]
+}
+
+# table_complete LIST DIR EXT OK BAD: the table DIR/cases, as the function
+# LIST prints it, names exactly the files *.EXT of DIR, has at least OK ok
+# and BAD bad cases, and a rule (a fourth field) on every line
+table_complete() {
+	local list=$1 dir=$2 ext=$3 listed present
+	listed=$("$list" | cut -d' ' -f1 | sort)
+	present=$(cd "$dir" && ls -- *."$ext" | sort)
 	[ "$listed" = "$present" ]
-	[ "$(cases | grep -c ' ok ')" -ge 4 ]
-	[ "$(cases | grep -c ' bad ')" -ge 30 ]
-	awk '!/^#/ && NF && NF < 4 { print "no rule: " $0; bad = 1 } END { exit bad }' "$FORMAT/cases"
+	[ "$("$list" | grep -c ' ok ')" -ge "$4" ]
+	[ "$("$list" | grep -c ' bad ')" -ge "$5" ]
+	awk '!/^#/ && NF && NF < 4 { print "no rule: " $0; bad = 1 } END { exit bad }' "$dir/cases"
+}
+
+# verdict_runs PATH CHECK ARGS...: under every userland s2summ.sh -n 0 PATH,
+# each run then checked by the command CHECK ARGS; first= is emptied before
+# the first run, for rejected
+verdict_runs() {
+	local path=$1 sh
+	shift
+	first=
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -n 0 "$path"
+		echo "$path under $sh: status $status, stderr: $stderr"
+		"$@"
+	done
+}
+
+# ranges_verdict F VERDICT LINE: the last run, on the format file F, had
+# its verdict: ok, status 0 and a summary; bad, rejected at LINE (0: no
+# line) with the words of F in the messages file
+ranges_verdict() {
+	local f=$1 words where
+	if [ "$2" = ok ]; then
+		[ "$status" -eq 0 ]
+		[ -n "$output" ]
+		return
+	fi
+	words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]* /, ""); print }' "$FORMAT/messages")
+	where="s2summ.sh: $FORMAT/$f: line $3: "
+	[ "$3" != 0 ] || where="s2summ.sh: $FORMAT/$f: "
+	rejected "$where" "$words"
+}
+
+# memslots_verdict F VERDICT LINE VMDIR: the last run, on VMDIR with the
+# memslots file F, had its verdict: ok, status 0, no note, and a slot table
+# row per line of F with its range; bad, rejected at LINE with the words of
+# F in the memslots cases
+memslots_verdict() {
+	local f=$1 words rows
+	if [ "$2" = ok ]; then
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		rows=$(printf '%s\n' "$output" | awk '/^SLOT /{ t = 1; next } !NF { t = 0 } t { print $2 }')
+		[ "$rows" = "$(awk '{ print tolower($1) }' "$MSFORMAT/$f")" ]
+		return
+	fi
+	words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]+ +[^ ]+ +[^ ]+ +/, ""); print }' "$MSFORMAT/cases")
+	rejected "s2summ.sh: $4/memslots: line $3: " "$words"
+}
+
+# validator_sums S2DIR...: under every awk the validator accepts the ranges
+# of each S2DIR with its ipa_bits, and its END line has the IPA size, the
+# line count and the S2DIR's mapped_bytes
+validator_sums() {
+	local a cmd d
+	for a in $AWKS; do
+		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
+		for d in "$@"; do
+			run $cmd -v ipa_bits="$(cat "$d/ipa_bits")" -f "$VALIDATOR" "$d/ranges"
+			echo "$a $d: ${lines[${#lines[@]} - 1]}"
+			[ "$status" -eq 0 ]
+			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
+		done
+	done
+}
+
+@test "the table lists every file of tests/fixtures/format, and each has its rule" {
+	[ "$(cases | awk '$2 == "bad" { print $1 }' | sort)" = "$(awk '!/^#/ { print $1 }' "$FORMAT/messages" | sort)" ]
+	table_complete cases "$FORMAT" ranges 4 30
 }
 
 @test "the validator (tests/lib/ranges.awk) gives every file its verdict and line, under every awk" {
@@ -63,27 +146,7 @@ mscases() {
 
 @test "the toolkit gives every file its verdict, line and words (messages), with the same message under every userland" {
 	while read -r f verdict line; do
-		first=
-		for sh in $S2_SHELLS; do
-			s2 "$sh" s2summ.sh -n 0 "$FORMAT/$f"
-			echo "$f under $sh: status $status, stderr: $stderr"
-			if [ "$verdict" = ok ]; then
-				[ "$status" -eq 0 ]
-				[ -n "$output" ]
-				continue
-			fi
-			[ "$status" -eq 2 ]
-			[ -z "$output" ]
-			words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]* /, ""); print }' "$FORMAT/messages")
-			[ -n "$words" ]
-			if [ "$line" = 0 ]; then
-				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: $words"* ]]
-			else
-				[[ "$stderr" == "s2summ.sh: $FORMAT/$f: line $line: $words"* ]]
-			fi
-			[ -n "$first" ] || first=$stderr
-			[ "$stderr" = "$first" ]
-		done
+		verdict_runs "$FORMAT/$f" ranges_verdict "$f" "$verdict" "$line"
 	done < <(cases)
 }
 
@@ -145,38 +208,17 @@ mscases() {
 }
 
 @test "the validator accepts every real capture with its ipa_bits, and sums the kernel's mapped_bytes" {
-	for a in $AWKS; do
-		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
-		for d in "$FIXTURES"/vm*/s2 "$FIXTURES"/host/s2; do
-			run $cmd -v ipa_bits="$(cat "$d/ipa_bits")" -f "$VALIDATOR" "$d/ranges"
-			echo "$a $d: ${lines[${#lines[@]} - 1]}"
-			[ "$status" -eq 0 ]
-			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
-		done
-	done
+	validator_sums "$FIXTURES"/vm*/s2 "$FIXTURES"/host/s2
 }
 
 @test "the validator accepts every hand-made VM (slots/, numbers/) with its ipa_bits, and sums its mapped_bytes" {
-	for a in $AWKS; do
-		case $a in busybox) cmd="busybox awk" ;; *) cmd=$a ;; esac
-		for d in "$FIXTURES"/slots/vm*/s2 "$FIXTURES"/numbers/vm*/s2; do
-			run $cmd -v ipa_bits="$(cat "$d/ipa_bits")" -f "$VALIDATOR" "$d/ranges"
-			echo "$a $d: ${lines[${#lines[@]} - 1]}"
-			[ "$status" -eq 0 ]
-			[ "${lines[${#lines[@]} - 1]}" = "END $((1 << $(cat "$d/ipa_bits"))) $(($(wc -l <"$d/ranges"))) $(cat "$d/mapped_bytes")" ]
-		done
-	done
+	validator_sums "$FIXTURES"/slots/vm*/s2 "$FIXTURES"/numbers/vm*/s2
 }
 
 ### the memslots format (tests/fixtures/format/memslots/cases)
 
 @test "the memslots table lists every file of tests/fixtures/format/memslots, each with its rule or words" {
-	listed=$(mscases | cut -d' ' -f1 | sort)
-	present=$(cd "$MSFORMAT" && ls -- *.memslots | sort)
-	[ "$listed" = "$present" ]
-	[ "$(mscases | grep -c ' ok ')" -ge 5 ]
-	[ "$(mscases | grep -c ' bad ')" -ge 20 ]
-	awk '!/^#/ && NF && NF < 4 { print "no rule: " $0; bad = 1 } END { exit bad }' "$MSFORMAT/cases"
+	table_complete mscases "$MSFORMAT" memslots 5 20
 }
 
 @test "s2summ.sh gives every memslots file its verdict, line and words, with the same message under every userland" {
@@ -185,26 +227,7 @@ mscases() {
 		mkdir -p "$d/s2"
 		cp "$MSFORMAT/ranges" "$d/s2/ranges"
 		cp "$MSFORMAT/$f" "$d/memslots"
-		first=
-		for sh in $S2_SHELLS; do
-			s2 "$sh" s2summ.sh -n 0 "$d"
-			echo "$f under $sh: status $status, stderr: $stderr"
-			if [ "$verdict" = ok ]; then
-				[ "$status" -eq 0 ]
-				[ -z "$stderr" ]
-				# every line is a row of the slot table, with its range
-				rows=$(printf '%s\n' "$output" | awk '/^SLOT /{ t = 1; next } !NF { t = 0 } t { print $2 }')
-				[ "$rows" = "$(awk '{ print tolower($1) }' "$MSFORMAT/$f")" ]
-				continue
-			fi
-			[ "$status" -eq 2 ]
-			[ -z "$output" ]
-			words=$(awk -v f="$f" '$1 == f { sub(/^[^ ]+ +[^ ]+ +[^ ]+ +/, ""); print }' "$MSFORMAT/cases")
-			[ -n "$words" ]
-			[[ "$stderr" == "s2summ.sh: $d/memslots: line $line: $words"* ]]
-			[ -n "$first" ] || first=$stderr
-			[ "$stderr" = "$first" ]
-		done
+		verdict_runs "$d" memslots_verdict "$f" "$verdict" "$line" "$d"
 	done < <(mscases)
 }
 

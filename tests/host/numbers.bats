@@ -26,6 +26,40 @@ same() {
 	done
 }
 
+# ranges ENTRY...: a ranges file from address 0 on stdout, a line per
+# ENTRY, each SIZE/LEVEL (an invalid range) or SIZE/LEVEL/PERMS[/KEY=VALUE]
+# (valid: a page at level 3, else a block; normal af=1, then KEY=VALUE)
+ranges() {
+	local e a=0 n size lvl perms kv type
+	for e in "$@"; do
+		IFS=/ read -r size lvl perms kv <<<"$e"
+		n=$(bytes "$size") || return 1
+		printf '0x%016x-0x%016x %s %s ' "$a" $((a + n)) "$size" "$lvl"
+		if [ -z "$perms" ]; then
+			echo 'invalid --- -'
+		else
+			type=block
+			[ "$lvl" != 3 ] || type=page
+			echo "$type $perms normal af=1${kv:+ $kv}"
+		fi
+		a=$((a + n))
+	done
+}
+
+# summ_says PATH LINE...: under every userland s2summ.sh PATH exits 0, and
+# each LINE (or run of lines) stands whole in its output, between newlines
+summ_says() {
+	local path=$1 sh l
+	shift
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$path"
+		[ "$status" -eq 0 ]
+		for l in "$@"; do
+			[[ "$output" == *$'\n'"$l"$'\n'* ]]
+		done
+	done
+}
+
 @test "s2summ.sh prints the hand-computed summary of a VM with blocks at levels 1 and 2" {
 	same s2summ.sh s2summ.txt vm7
 }
@@ -62,37 +96,20 @@ same() {
 }
 
 @test "sizes are rounded only when the rounding shows: 16M+4K is 16.004M, not 16.00M" {
-	cat >"$BATS_TEST_TMPDIR/r" <<'RANGES'
-0x0000000000000000-0x0000000001001000 16388K 3 page rw- normal af=1
-0x0000000001001000-0x0000000001200000 2044K 3 invalid --- -
-0x0000000001200000-0x0000000040000000 1006M 2 invalid --- -
-0x0000000040000000-0x0000000100000000 3G 1 invalid --- -
-RANGES
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/r"
-		[ "$status" -eq 0 ]
-		[[ "$output" == *$'\nmapped:             16.004M (16781312 bytes, 0.4% of the IPA space)\n'* ]]
-		[[ "$output" == *$'\nranges:             4 (1 mapped, in 1 contiguous run)\n'* ]]
-		[[ "$output" == *$'\nALL 1 MAPPED RANGES\n'* ]]
-	done
+	ranges 16388K/3/rw- 2044K/3 1006M/2 3G/1 >"$BATS_TEST_TMPDIR/r"
+	summ_says "$BATS_TEST_TMPDIR/r" \
+		'mapped:             16.004M (16781312 bytes, 0.4% of the IPA space)' \
+		'ranges:             4 (1 mapped, in 1 contiguous run)' \
+		'ALL 1 MAPPED RANGES'
 }
 
 @test "a 16K-granule VM gets 16K pages and 32M blocks, counted in entries of those sizes" {
-	cat >"$BATS_TEST_TMPDIR/r" <<'RANGES'
-0x0000000000000000-0x0000000002000000 32M 2 block rw- normal af=1
-0x0000000002000000-0x0000000002004000 16K 3 page r-- normal af=1
-0x0000000002004000-0x0000000004000000 32752K 3 invalid --- -
-0x0000000004000000-0x0000001000000000 65472M 2 invalid --- -
-0x0000001000000000-0x0000002000000000 64G 1 invalid --- -
-RANGES
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/r"
-		[ "$status" -eq 0 ]
-		[[ "$output" == *$'\nIPA space:          128G (37 bits, 16K granule)\n'* ]]
-		[[ "$output" == *$'\nl3    page    16K          1        16K   <0.1%\n'* ]]
-		[[ "$output" == *$'\nl2    block   32M          1        32M  >99.9%\n'* ]]
-		[[ "$output" == *$'\nl1    block   64G          0          0    0.0%\n'* ]]
-	done
+	ranges 32M/2/rw- 16K/3/r-- 32752K/3 65472M/2 64G/1 >"$BATS_TEST_TMPDIR/r"
+	summ_says "$BATS_TEST_TMPDIR/r" \
+		'IPA space:          128G (37 bits, 16K granule)' \
+		'l3    page    16K          1        16K   <0.1%' \
+		'l2    block   32M          1        32M  >99.9%' \
+		'l1    block   64G          0          0    0.0%'
 }
 
 @test "two operands are a usage error, wherever the options are" {
@@ -121,20 +138,11 @@ RANGES
 
 @test "the table pages of a 16K-granule VM are 16K each, and equal byte counts are listed by name" {
 	mkdir -p "$BATS_TEST_TMPDIR/vm9/s2"
-	cat >"$BATS_TEST_TMPDIR/vm9/s2/ranges" <<'RANGES'
-0x0000000000000000-0x0000000000004000 16K 3 page rw- normal af=1
-0x0000000000004000-0x0000000000008000 16K 3 page r-- normal af=1
-0x0000000000008000-0x0000000002000000 32736K 3 invalid --- -
-0x0000000002000000-0x0000001000000000 65504M 2 invalid --- -
-0x0000001000000000-0x0000002000000000 64G 1 invalid --- -
-RANGES
+	ranges 16K/3/rw- 16K/3/r-- 32736K/3 65504M/2 64G/1 >"$BATS_TEST_TMPDIR/vm9/s2/ranges"
 	echo 3 >"$BATS_TEST_TMPDIR/vm9/s2/table_pages"
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm9"
-		[ "$status" -eq 0 ]
-		[[ "$output" == *$'\ntable pages:        3 (48K)\n'* ]]
-		[[ "$output" == *$'\nr--              16K   50.0%        1\nrw-              16K   50.0%        1\n'* ]]
-	done
+	summ_says "$BATS_TEST_TMPDIR/vm9" \
+		'table pages:        3 (48K)' \
+		$'r--              16K   50.0%        1\nrw-              16K   50.0%        1'
 }
 
 @test "an ipa_bits above 52 is rejected, naming the file" {
@@ -144,12 +152,7 @@ RANGES
 }
 
 @test "s2owner.sh takes state= alone as a host stage-2 annotation (no note)" {
-	cat >"$BATS_TEST_TMPDIR/r" <<'RANGES'
-0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1 state=owned
-0x0000000000001000-0x0000000000200000 2044K 3 invalid --- -
-0x0000000000200000-0x0000000040000000 1022M 2 invalid --- -
-0x0000000040000000-0x0000000100000000 3G 1 invalid --- -
-RANGES
+	ranges 4K/3/rw-/state=owned 2044K/3 1022M/2 3G/1 >"$BATS_TEST_TMPDIR/r"
 	for sh in $S2_SHELLS; do
 		s2 "$sh" s2owner.sh "$BATS_TEST_TMPDIR/r"
 		[ "$status" -eq 0 ]

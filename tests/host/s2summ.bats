@@ -10,6 +10,21 @@ setup() {
 	unset S2VIEW_HEX
 }
 
+# each_vm CHECK ARGS...: under every userland ($sh) and for every VM of
+# tests/fixtures ($vm), s2summ.sh ARGS... VM exits 0; then the command CHECK
+# checks that run (status, output, stderr)
+each_vm() {
+	local check=$1 sh vm
+	shift
+	for sh in $S2_SHELLS; do
+		for vm in $FIX_VMS; do
+			s2 "$sh" s2summ.sh "$@" "$vm"
+			[ "$status" -eq 0 ]
+			"$check"
+		done
+	done
+}
+
 ### options and usage
 
 @test "-h prints the usage on stdout and exits 0" {
@@ -22,12 +37,7 @@ setup() {
 }
 
 @test "an unknown option is rejected with status 2 and the usage on stderr only" {
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh --bogus vm1
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-		[[ "$stderr" == *"unknown option --bogus"*"USAGE:"* ]]
-	done
+	expect_status 2 '*unknown option --bogus*USAGE:*' s2summ.sh --bogus vm1
 }
 
 @test "-n without a number, and --map with --prom, are usage errors (status 2)" {
@@ -56,32 +66,32 @@ setup() {
 	done
 }
 
+# shows_mapped: the summary of $vm shows the kernel's mapped_bytes
+shows_mapped() {
+	local want
+	want=$(cat "$FIXTURES/$vm/s2/mapped_bytes")
+	[[ "$output" == *"mapped:"*"($want bytes,"* ]]
+}
+
 @test "the mapped bytes shown are the kernel's mapped_bytes, for every VM" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh "$vm"
-			[ "$status" -eq 0 ]
-			want=$(cat "$FIXTURES/$vm/s2/mapped_bytes")
-			[[ "$output" == *"mapped:"*"($want bytes,"* ]]
-		done
-	done
+	each_vm shows_mapped
+}
+
+# shows_levels: the level table of $vm's summary has the kernel's entry
+# counts, in rows l3 page 4K, l2 block 2M and l1 block 1G
+shows_levels() {
+	local d=$FIXTURES/$vm/s2 row3 row2 row1
+	row3=$(printf '%s\n' "$output" | awk '$1 == "l3" && $2 == "page"')
+	row2=$(printf '%s\n' "$output" | awk '$1 == "l2" && $2 == "block"')
+	row1=$(printf '%s\n' "$output" | awk '$1 == "l1" && $2 == "block"')
+	echo "rows: $row3 / $row2 / $row1"
+	[ "$(echo "$row3" | awk '{ print $3, $4 }')" = "4K $(cat "$d/pages_l3")" ]
+	[ "$(echo "$row2" | awk '{ print $3, $4 }')" = "2M $(cat "$d/blocks_l2")" ]
+	[ "$(echo "$row1" | awk '{ print $3, $4 }')" = "1G $(cat "$d/blocks_l1")" ]
 }
 
 @test "the level table has the kernel's entry counts, labelled l3 page 4K, l2 block 2M, l1 block 1G" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh "$vm"
-			[ "$status" -eq 0 ]
-			d=$FIXTURES/$vm/s2
-			row3=$(printf '%s\n' "$output" | awk '$1 == "l3" && $2 == "page"')
-			row2=$(printf '%s\n' "$output" | awk '$1 == "l2" && $2 == "block"')
-			row1=$(printf '%s\n' "$output" | awk '$1 == "l1" && $2 == "block"')
-			echo "rows: $row3 / $row2 / $row1"
-			[ "$(echo "$row3" | awk '{ print $3, $4 }')" = "4K $(cat "$d/pages_l3")" ]
-			[ "$(echo "$row2" | awk '{ print $3, $4 }')" = "2M $(cat "$d/blocks_l2")" ]
-			[ "$(echo "$row1" | awk '{ print $3, $4 }')" = "1G $(cat "$d/blocks_l1")" ]
-		done
-	done
+	each_vm shows_levels
 }
 
 @test "huge-page coverage is the share of mapped bytes in blocks" {
@@ -101,27 +111,30 @@ setup() {
 	done
 }
 
+# counts_ranges: the summary of $vm counts the lines of its ranges file,
+# and the valid ones as mapped
+counts_ranges() {
+	local r=$FIXTURES/$vm/s2/ranges n m
+	n=$(wc -l <"$r")
+	m=$(grep -vc ' invalid ' "$r")
+	[[ "$output" == *"ranges:"*" $((n)) ($((m)) mapped,"* ]]
+}
+
 @test "ranges and mapped ranges are counted from the ranges file" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh "$vm"
-			[ "$status" -eq 0 ]
-			r=$FIXTURES/$vm/s2/ranges
-			n=$(wc -l <"$r")
-			m=$(grep -vc ' invalid ' "$r")
-			[[ "$output" == *"ranges:"*" $((n)) ($((m)) mapped,"* ]]
-		done
-	done
+	each_vm counts_ranges
+}
+
+# perms_add_up: the perm_bytes gauges of $vm (--prom) add up to the
+# kernel's mapped_bytes
+perms_add_up() {
+	local sum
+	sum=$(printf '%s\n' "$output" | awk '/^s2view_perm_bytes/ { s += $2 } END { printf "%.0f", s }')
+	[ "$sum" = "$(cat "$FIXTURES/$vm/s2/mapped_bytes")" ]
 }
 
 @test "bytes per permission add up to the mapped bytes, and the fragmented VM has rw- and r-- (write-protected by dirty logging)" {
+	each_vm perms_add_up --prom
 	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh --prom "$vm"
-			[ "$status" -eq 0 ]
-			sum=$(printf '%s\n' "$output" | awk '/^s2view_perm_bytes/ { s += $2 } END { printf "%.0f", s }')
-			[ "$sum" = "$(cat "$FIXTURES/$vm/s2/mapped_bytes")" ]
-		done
 		s2 "$sh" s2summ.sh "$FIX_FRAG_VM"
 		[[ "$output" == *$'\nrw- '* ]]
 		[[ "$output" == *$'\nr-- '* ]]
@@ -172,19 +185,20 @@ setup() {
 
 ### inputs
 
+# same_as_lone_ranges: the gauges of $vm (--prom) that the ranges give are
+# those of its lone ranges file, run under $sh with status 0
+same_as_lone_ranges() {
+	local a b
+	a=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
+	s2 "$sh" s2summ.sh --prom "$FIXTURES/$vm/s2/ranges"
+	[ "$status" -eq 0 ]
+	b=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
+	[ -n "$a" ]
+	[ "$a" = "$b" ]
+}
+
 @test "a lone ranges file gives the same figures as its VM directory" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh --prom "$vm"
-			[ "$status" -eq 0 ]
-			a=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
-			s2 "$sh" s2summ.sh --prom "$FIXTURES/$vm/s2/ranges"
-			[ "$status" -eq 0 ]
-			b=$(printf '%s\n' "$output" | grep -E '^s2view_(mapped_bytes|bytes|entries|ranges|ipa_bytes|perm_bytes)')
-			[ -n "$a" ]
-			[ "$a" = "$b" ]
-		done
-	done
+	each_vm same_as_lone_ranges --prom
 }
 
 @test "ranges on stdin are summarised under the label stdin" {
@@ -209,42 +223,21 @@ setup() {
 }
 
 @test "an unknown VM is rejected with status 2, naming the running VMs" {
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh vm999
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-		[[ "$stderr" == *"unknown VM vm999"*"$(echo "$FIX_VMS" | cut -d' ' -f1)"* ]]
-	done
+	expect_status 2 "*unknown VM vm999*${FIX_VMS%% *}*" s2summ.sh vm999
 }
 
 @test "a missing file is rejected with status 2" {
-	for sh in $S2_SHELLS; do
-		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/nope"
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-		[[ "$stderr" == *"nope"* ]]
-	done
+	expect_status 2 '*nope*' s2summ.sh "$BATS_TEST_TMPDIR/nope"
 }
 
 @test "no VM running: a note on stderr, nothing on stdout, status 0" {
 	mkdir -p "$BATS_TEST_TMPDIR/kvm"
-	for sh in $S2_SHELLS; do
-		for mode in "" --prom; do
-			S2VIEW_SYSFS=$BATS_TEST_TMPDIR/kvm s2 "$sh" s2summ.sh $mode
-			[ "$status" -eq 0 ]
-			[ -z "$output" ]
-			[[ "$stderr" == *"no VM in"* ]]
-		done
-	done
+	S2VIEW_SYSFS=$BATS_TEST_TMPDIR/kvm expect_status 0 '*no VM in*' s2summ.sh
+	S2VIEW_SYSFS=$BATS_TEST_TMPDIR/kvm expect_status 0 '*no VM in*' s2summ.sh --prom
 }
 
 @test "no sysfs root: status 2 and a hint about the kernel" {
-	for sh in $S2_SHELLS; do
-		S2VIEW_SYSFS=$BATS_TEST_TMPDIR/none s2 "$sh" s2summ.sh
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-		[[ "$stderr" == *"s2view"* ]]
-	done
+	S2VIEW_SYSFS=$BATS_TEST_TMPDIR/none expect_status 2 '*s2view*' s2summ.sh
 }
 
 ### bad input: status 2, the line number, nothing on stdout
@@ -421,40 +414,40 @@ EOF
 
 ### --map
 
+# map_shape: the map of $vm (--map) has its title, its legend, and at
+# most 16 rows of at most 64 slots of B, P, M or .
+map_shape() {
+	local rows
+	[[ "$output" == "$vm: map of 0x"*"the mapped part of the"* ]]
+	[[ "$output" == *"slot "*"per row:"*"B all-block"*"P all-page"*"M mixed"*". empty"* ]]
+	rows=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ')
+	[ "$(printf '%s\n' "$rows" | wc -l)" -le 16 ]
+	printf '%s\n' "$rows" | awk '{ if (length($2) > 64 || $2 !~ /^[BPM.]+$/) exit 1 }'
+}
+
 @test "--map draws at most 16 rows of 64 slots, with the slot size and a legend" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh --map "$vm"
-			[ "$status" -eq 0 ]
-			[[ "$output" == "$vm: map of 0x"*"the mapped part of the"* ]]
-			[[ "$output" == *"slot "*"per row:"*"B all-block"*"P all-page"*"M mixed"*". empty"* ]]
-			rows=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ')
-			[ "$(printf '%s\n' "$rows" | wc -l)" -le 16 ]
-			printf '%s\n' "$rows" | awk '{ if (length($2) > 64 || $2 !~ /^[BPM.]+$/) exit 1 }'
-		done
-	done
+	each_vm map_shape --map
+}
+
+# map_marks: in the map of $vm (--map) the first slot of every valid range
+# is not "."; and some slot (one with no valid range in it) is "."
+map_marks() {
+	local slot first map r t s e k
+	slot=$(bytes "$(printf '%s\n' "$output" | sed -n 's/^slot \([0-9]*[BKMGTP]\),.*/\1/p')")
+	first=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | head -n 1 | cut -d' ' -f1)
+	map=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | cut -d' ' -f2 | tr -d '\n')
+	while read -r r _ _ t _; do
+		s=$((${r%%-*})); e=$((${r#*-}))
+		[ "$t" = invalid ] && continue
+		k=$(((s - first) / slot))
+		echo "range $r slot $k: ${map:k:1}"
+		[ "${map:k:1}" != . ]
+	done <"$FIXTURES/$vm/s2/ranges"
+	[[ "$map" == *.* ]]
 }
 
 @test "--map marks the slots of mapped ranges and leaves empty slots as dots" {
-	for sh in $S2_SHELLS; do
-		for vm in $FIX_VMS; do
-			s2 "$sh" s2summ.sh --map "$vm"
-			[ "$status" -eq 0 ]
-			slot=$(bytes "$(printf '%s\n' "$output" | sed -n 's/^slot \([0-9]*[BKMGTP]\),.*/\1/p')")
-			first=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | head -n 1 | cut -d' ' -f1)
-			map=$(printf '%s\n' "$output" | grep -E '^0x[0-9a-f]{16} ' | cut -d' ' -f2 | tr -d '\n')
-			# every valid range: its first slot is not "."; every slot
-			# with no valid range in it is "."
-			while read -r r _ _ t _; do
-				s=$((${r%%-*})); e=$((${r#*-}))
-				[ "$t" = invalid ] && continue
-				k=$(((s - first) / slot))
-				echo "range $r slot $k: ${map:k:1}"
-				[ "${map:k:1}" != . ]
-			done <"$FIXTURES/$vm/s2/ranges"
-			[[ "$map" == *.* ]]
-		done
-	done
+	each_vm map_marks --map
 }
 
 @test "--map shows blocks as B for the THP VM and pages as P for the page-only VM" {
@@ -576,6 +569,42 @@ want() {
 		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
 }
 
+# data_pages VM: the bytes of the level-3 pages in the data slot of VM (of
+# tests/fixtures/slots), summed here; fails if there are none
+data_pages() {
+	local b
+	b=$(slot_bytes "$SLOTS/$1" "$FIX_DATA_SLOT" 3) || return 1
+	[ "$b" -gt 0 ] || { echo "no pages in the data slot of $1" >&2; return 1; }
+	echo "$b"
+}
+
+# data_size VM: the size in bytes of the data slot of VM (of
+# tests/fixtures/slots), from its memslots line
+data_size() {
+	bytes "$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$SLOTS/$1/memslots")"
+}
+
+# slot_causes SH VM CAUSE=BYTES... [blocks=N]: under userland SH,
+# s2summ.sh --prom VM (of tests/fixtures/slots) exits 0 with the page bytes
+# of VM in the causes given, as want() adds them up, plus the control
+# slot's pages under $FIX_CONTROL_CAUSE, and none else; then, with
+# blocks=N, N bytes of the data slot in blocks. Leaves status, output and
+# stderr
+slot_causes() {
+	local sh=$1 vm=$2 blocks=
+	shift 2
+	if [[ "${*: -1}" == blocks=* ]]; then
+		blocks=${*: -1} blocks=${blocks#blocks=}
+		set -- "${@:1:$#-1}"
+	fi
+	S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$vm"
+	[ "$status" -eq 0 ]
+	[ "$(causes "$vm")" = "$(want "$@" \
+		"$FIX_CONTROL_CAUSE=$(slot_bytes "$SLOTS/$vm" "$FIX_CONTROL_SLOT" 3)")" ]
+	[ -z "$blocks" ] ||
+		[ "$(metric "s2view_slot_bytes{vm=\"$vm\",slot=\"$FIX_DATA_SLOT\",kind=\"blocks\"}")" = "$blocks" ]
+}
+
 @test "each memslot's size, mapped bytes and bytes in blocks are those of the ranges inside it, summed here" {
 	for sh in $S2_SHELLS; do
 		for vm in $FIX_SLOT_VMS; do
@@ -632,13 +661,9 @@ want() {
 @test "a dirty-logging slot puts all its pages under dirty-log, its host address aligned or not" {
 	d=$SLOTS/$FIX_DIRTY_VM
 	grep -q "slot=$FIX_DATA_SLOT as=0 .* flags=dirty-log" "$d/memslots"
-	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
-	[ "$pages" -gt 0 ]
+	pages=$(data_pages "$FIX_DIRTY_VM")
 	for sh in $S2_SHELLS; do
-		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_DIRTY_VM"
-		[ "$status" -eq 0 ]
-		[ "$(causes "$FIX_DIRTY_VM")" = "$(want dirty-log="$pages" \
-			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+		slot_causes "$sh" "$FIX_DIRTY_VM" dirty-log="$pages"
 	done
 }
 
@@ -647,49 +672,33 @@ want() {
 	hva=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { sub(/hva=/, "", $5); print $5 }' "$d/memslots")
 	start=$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { sub(/-.*/, "", $1); print $1 }' "$d/memslots")
 	[ $(((hva - start) % (2 << 20))) = 4096 ]
-	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
-	[ "$pages" -gt 0 ]
+	pages=$(data_pages "$FIX_MISALIGNED_VM")
 	for sh in $S2_SHELLS; do
-		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_MISALIGNED_VM"
-		[ "$status" -eq 0 ]
-		[ "$(causes "$FIX_MISALIGNED_VM")" = "$(want misaligned="$pages" \
-			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
-		[ "$(metric "s2view_slot_bytes{vm=\"$FIX_MISALIGNED_VM\",slot=\"$FIX_DATA_SLOT\",kind=\"blocks\"}")" = 0 ]
+		slot_causes "$sh" "$FIX_MISALIGNED_VM" misaligned="$pages" blocks=0
 	done
 }
 
 @test "a slot whose size is not a multiple of 2M has its tail in pages, as slot-edge, and the rest in blocks" {
-	d=$SLOTS/$FIX_EDGE_VM
-	size=$(bytes "$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$d/memslots")")
+	size=$(data_size "$FIX_EDGE_VM")
 	tail=$((size % (2 << 20)))
 	[ "$tail" -gt 0 ]
 	for sh in $S2_SHELLS; do
-		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_EDGE_VM"
-		[ "$status" -eq 0 ]
-		[ "$(causes "$FIX_EDGE_VM")" = "$(want slot-edge="$tail" \
-			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
-		[ "$(metric "s2view_slot_bytes{vm=\"$FIX_EDGE_VM\",slot=\"$FIX_DATA_SLOT\",kind=\"blocks\"}")" = $((size - tail)) ]
+		slot_causes "$sh" "$FIX_EDGE_VM" slot-edge="$tail" blocks=$((size - tail))
 		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh "$FIX_EDGE_VM"
 		[[ "$output" == *$'\nslot-edge  '*" $((tail >> 20))M "*"  the 2M window is not all inside the slot"$'\n'* ]]
 	done
 }
 
 @test "pages of plain 4K host memory in a well-placed slot are host-pages" {
-	d=$SLOTS/$FIX_HOSTPAGES_VM
-	pages=$(slot_bytes "$d" "$FIX_DATA_SLOT" 3)
-	[ "$pages" -gt 0 ]
+	pages=$(data_pages "$FIX_HOSTPAGES_VM")
 	for sh in $S2_SHELLS; do
-		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_HOSTPAGES_VM"
-		[ "$status" -eq 0 ]
-		[ "$(causes "$FIX_HOSTPAGES_VM")" = "$(want host-pages="$pages" \
-			"$FIX_CONTROL_CAUSE=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)")" ]
+		slot_causes "$sh" "$FIX_HOSTPAGES_VM" host-pages="$pages"
 	done
 }
 
 @test "a well-aligned THP slot is all blocks: no page bytes in it, its 2M blocks in their own table" {
-	d=$SLOTS/$FIX_THP_VM
-	size=$(bytes "$(awk -v s="slot=$FIX_DATA_SLOT" '$3 == s { print $2 }' "$d/memslots")")
-	ctl=$(slot_bytes "$d" "$FIX_CONTROL_SLOT" 3)
+	size=$(data_size "$FIX_THP_VM")
+	ctl=$(slot_bytes "$SLOTS/$FIX_THP_VM" "$FIX_CONTROL_SLOT" 3)
 	for sh in $S2_SHELLS; do
 		S2VIEW_SYSFS=$SLOTS s2 "$sh" s2summ.sh --prom "$FIX_THP_VM"
 		[ "$status" -eq 0 ]
@@ -884,22 +893,14 @@ want() {
 
 @test "both tools find s2lib.sh and s2lib.awk beside them, and without them say so with status 2" {
 	cp "$SCRIPTS/s2summ.sh" "$SCRIPTS/s2owner.sh" "$BATS_TEST_TMPDIR"
-	for sh in $S2_SHELLS; do
-		for tool in s2summ.sh s2owner.sh; do
-			SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" "$tool" "$FIXTURES/host/s2/ranges"
-			[ "$status" -eq 2 ]
-			[ -z "$output" ]
-			[[ "$stderr" == *"cannot read $BATS_TEST_TMPDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $tool"* ]]
-		done
+	for tool in s2summ.sh s2owner.sh; do
+		SCRIPTS=$BATS_TEST_TMPDIR expect_status 2 "*cannot read $BATS_TEST_TMPDIR/s2lib.sh: install s2lib.sh and s2lib.awk beside $tool*" \
+			"$tool" "$FIXTURES/host/s2/ranges"
 	done
 	cp "$SCRIPTS/s2lib.sh" "$BATS_TEST_TMPDIR"
-	for sh in $S2_SHELLS; do
-		for tool in s2summ.sh s2owner.sh; do
-			SCRIPTS=$BATS_TEST_TMPDIR s2 "$sh" "$tool" "$FIXTURES/host/s2/ranges"
-			[ "$status" -eq 2 ]
-			[ -z "$output" ]
-			[[ "$stderr" == *"cannot read $BATS_TEST_TMPDIR/s2lib.awk: install s2lib.awk beside $tool"* ]]
-		done
+	for tool in s2summ.sh s2owner.sh; do
+		SCRIPTS=$BATS_TEST_TMPDIR expect_status 2 "*cannot read $BATS_TEST_TMPDIR/s2lib.awk: install s2lib.awk beside $tool*" \
+			"$tool" "$FIXTURES/host/s2/ranges"
 	done
 	cp "$SCRIPTS/s2lib.awk" "$BATS_TEST_TMPDIR"
 	for sh in $S2_SHELLS; do

@@ -125,6 +125,20 @@ expect_bad() {
 	done
 }
 
+# expect_status STATUS PATTERN SCRIPT ARGS...: every userland runs SCRIPT
+# ARGS with status STATUS, prints nothing on stdout, and on stderr something
+# that matches the glob PATTERN ("*" for anything)
+expect_status() {
+	local want=$1 p=$2 sh
+	shift 2
+	for sh in $S2_SHELLS; do
+		s2 "$sh" "$@"
+		[ "$status" -eq "$want" ]
+		[ -z "$output" ]
+		[[ "$stderr" == $p ]]
+	done
+}
+
 # slot_bytes VMDIR SLOT [LEVEL]: the bytes of valid ranges (at LEVEL, if
 # given) inside memslot SLOT (of address space 0) of VMDIR, summed here
 slot_bytes() {
