@@ -25,10 +25,10 @@ say() {
 	echo "${0##*/}: $*"
 }
 
-# tap_count FILE: counts of a TAP stream, in tap_passed, tap_failed,
-# tap_skipped and tap_missing (the tests of the plan that did not report:
-# 1 without a plan line, at least 1 when the count is off), and the first
-# problem with the plan in tap_plan_problem ("" when none).
+# tap_count FILE: counts of a TAP stream, in tap_passed, tap_failed and
+# tap_skipped, where a test of the plan that did not report counts as failed
+# (1 without a plan line, at least 1 when the count is off), and the problem
+# with the plan in tap_plan_problem ("" when none).
 tap_count() {
 	# shellcheck disable=SC2046 # four numbers
 	set -- $(awk '
@@ -39,14 +39,16 @@ tap_count() {
 	/^ok [0-9]+/ { p++ }
 	/^not ok [0-9]+/ { f++ }
 	END { printf "%d %d %d %s\n", p, f, s, plan == "" ? "-" : plan }' "$1")
-	tap_passed=$1 tap_failed=$2 tap_skipped=$3 tap_missing=0 tap_plan_problem=
+	tap_passed=$1 tap_failed=$2 tap_skipped=$3 tap_plan_problem=
+	_tap_missing=0
 	if [ "$4" = - ]; then
-		tap_missing=1 tap_plan_problem="no TAP plan line"
+		_tap_missing=1 tap_plan_problem="no TAP plan line"
 	elif [ "$4" -ne $(($1 + $2 + $3)) ]; then
-		tap_missing=$(($4 - $1 - $2 - $3))
-		[ "$tap_missing" -gt 0 ] || tap_missing=1
+		_tap_missing=$(($4 - $1 - $2 - $3))
+		[ "$_tap_missing" -gt 0 ] || _tap_missing=1
 		tap_plan_problem="TAP plan says $4 tests, $(($1 + $2 + $3)) ran"
 	fi
+	tap_failed=$((tap_failed + _tap_missing))
 }
 
 # tap_failures FILE PREFIX: the failed tests of a TAP stream and their
