@@ -134,6 +134,15 @@ function hum(b,    d, i, p, s) { # human size: 16M, 16.01M, 16.004M, 512G
 	return xsize(b)
 }
 
+# the start-end field f of a range or memslot:
+# 0x0000000080000000-0x0000000080400000
+function chkspan(f) {
+	# (a literal regex: busybox awk compiles a dynamic one on every use)
+	if (f !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length(f) != 37 ||
+	    substr(f, 19, 1) != "-")
+		bad("bad start-end \"" f "\": want 0x<16 hex digits>-0x<16 hex digits>")
+}
+
 # the size field f of a range or memslot of sz bytes: 2040K
 function chksize(f, sz) {
 	if (f !~ /^[1-9][0-9]*[BKMGTP]$/)
@@ -302,9 +311,7 @@ function memslot(    s, e, S0, E0, id, as, h, fl, j, k) {
 		if (k < 2 || k == length($j))
 			bad("bad field \"" $j "\": want key=value")
 	}
-	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
-	    substr($1, 19, 1) != "-")
-		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")
+	chkspan($1)
 	s = substr($1, 3, 16); S0 = hexv(s)
 	e = substr($1, 22, 16); E0 = hexv(e)
 	if (E0 <= S0)
@@ -403,10 +410,7 @@ INSL {
 		bad("want 6 fields (start-end size level type perms memattr)" \
 		    " then key=value fields, got " (NF < 6 ? NF : 5) \
 		    (NF < 6 ? "" : " then " $6))
-	# (a literal regex: busybox awk compiles a dynamic one on every use)
-	if ($1 !~ /^0x[0-9a-fA-F]+-0x[0-9a-fA-F]+$/ || length($1) != 37 ||
-	    substr($1, 19, 1) != "-")
-		bad("bad start-end \"" $1 "\": want 0x<16 hex digits>-0x<16 hex digits>")
+	chkspan($1)
 	s = substr($1, 3, 16)
 	if (s == LASTES) {
 		S = LASTE
