@@ -242,7 +242,7 @@ static const struct kernfs_ops s2_host_ranges_kfops =
 
 /* Counters: the geometry is read by the first call, the rest is a walk. */
 static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
-			     bool walk)
+			     bool counts)
 {
 	int ret;
 
@@ -253,7 +253,7 @@ static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 	stats->ipa_bits = s2_host_geometry.ia_bits;
 	stats->start_level = s2_host_geometry.start_level;
 	stats->table_pages = s2_host_geometry.pgd_pages;
-	return walk ? kvm_s2_get_stats(&s2_host_ops, NULL, stats) : 0;
+	return counts ? kvm_s2_get_stats(&s2_host_ops, NULL, stats) : 0;
 }
 
 /* pKVM's own counters, merged into s2/ beside those of every view. */

@@ -495,7 +495,7 @@ ssize_t kvm_s2_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct kvm_s2_stats stats = {};
 	int ret;
 
-	ret = dir->get_stats(dir, &stats, sa->walk);
+	ret = dir->get_stats(dir, &stats, sa->counts);
 	if (ret)
 		return ret;
 	return sysfs_emit(buf, "%llu\n",
@@ -534,10 +534,6 @@ static int s2_vm_visit(const struct kvm_pgtable_visit_ctx *ctx,
 {
 	struct kvm_s2_walk *w = ctx->arg;
 
-	if (visit == KVM_PGTABLE_WALK_TABLE_PRE) {
-		kvm_s2_note_table(w, ctx->addr, ctx->level);
-		return 0;
-	}
 	return kvm_s2_note(w, ctx->addr, ctx->level, ctx->old);
 }
 
@@ -552,8 +548,7 @@ static int s2_vm_piece(struct kvm_s2_walk *w)
 	struct kvm_pgtable_walker walker = {
 		.cb	= s2_vm_visit,
 		.arg	= w,
-		.flags	= KVM_PGTABLE_WALK_LEAF | KVM_PGTABLE_WALK_SHARED |
-			  (w->stats ? KVM_PGTABLE_WALK_TABLE_PRE : 0),
+		.flags	= KVM_PGTABLE_WALK_LEAF | KVM_PGTABLE_WALK_SHARED,
 	};
 	struct kvm *kvm = w->src;
 	struct kvm_pgtable *pgt;
@@ -602,7 +597,6 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
  * @pid:	pid of the process that created the VM
  * @ipa_bits:	size of the IPA space, fixed at VM creation
  * @start_level: level of the top-level tables, fixed at VM creation
- * @pgd_pages:	pages of the top-level tables, fixed at VM creation
  * @fwb:	memory-type encoding of the tables, fixed at VM creation
  */
 struct kvm_s2_sysfs {
@@ -611,7 +605,6 @@ struct kvm_s2_sysfs {
 	pid_t		pid;
 	u32		ipa_bits;
 	s8		start_level;
-	u64		pgd_pages;
 	bool		fwb;
 };
 
@@ -648,16 +641,29 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_vm_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_vm_ranges_open);
 
-/* Counters: the geometry is fixed at VM creation, the rest is one walk. */
+/*
+ * Counters: the geometry is fixed at VM creation; the rest is what KVM keeps
+ * in the VM's stats as it changes the stage-2 (struct kvm_pgtable_stats), read
+ * without a walk or a lock: a few atomic reads, whatever the VM's size.
+ */
 static int s2_vm_get_stats(struct kvm_s2_dir *kdir, struct kvm_s2_stats *stats,
-			   bool walk)
+			   bool counts)
 {
-	struct kvm_s2_sysfs *dir = to_s2_sysfs(&kdir->kobj);
+	struct kvm_s2_sysfs *dir = container_of(kdir, struct kvm_s2_sysfs, dir);
+	const struct kvm_pgtable_stats *s2 = &dir->kvm->stat.stage2;
+	int i;
 
 	stats->ipa_bits = dir->ipa_bits;
 	stats->start_level = dir->start_level;
-	stats->table_pages = dir->pgd_pages;
-	return walk ? kvm_s2_get_stats(&s2_vm_ops, dir->kvm, stats) : 0;
+	if (!counts)
+		return 0;
+
+	for (i = 0; i < KVM_PGTABLE_STATS_LEVELS; i++)
+		stats->leaves[KVM_PGTABLE_STATS_FIRST_LEVEL + i] =
+			atomic64_read(&s2->leaves[i]);
+	stats->table_pages = atomic64_read(&s2->table_pages);
+	stats->mapped_bytes = atomic64_read(&s2->mapped_bytes);
+	return 0;
 }
 
 static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -695,8 +701,6 @@ static int s2_vm_geometry(struct kvm_s2_sysfs *dir, struct kvm *kvm)
 	dir->ipa_bits = pgt->ia_bits;
 	dir->start_level = pgt->start_level;
 	dir->fwb = kvm_pgtable_stage2_has_fwb(pgt);
-	dir->pgd_pages = kvm_pgtable_stage2_pgd_size(kvm->arch.mmu.vtcr) >>
-			 PAGE_SHIFT;
 	return 0;
 }
 

@@ -125,12 +125,13 @@ struct kvm_s2_ranges_file {
  * struct kvm_s2_dir - the directory of a view (vmN, host)
  * @kobj:	the directory; its s2/ group holds the counters and "ranges"
  * @get_stats:	fill @stats for a counter file: the geometry always, the
- *		rest by a walk when @walk. Returns 0 or -errno.
+ *		counters when @counts (the VM view reads the stats KVM keeps,
+ *		the host view walks). Returns 0 or -errno.
  */
 struct kvm_s2_dir {
 	struct kobject	kobj;
 	int		(*get_stats)(struct kvm_s2_dir *dir,
-				     struct kvm_s2_stats *stats, bool walk);
+				     struct kvm_s2_stats *stats, bool counts);
 };
 
 #define to_kvm_s2_dir(k)	container_of(k, struct kvm_s2_dir, kobj)
@@ -170,7 +171,7 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v);
 
 /*
  * A counter file: the offset of its u64 in struct kvm_s2_stats, and whether
- * it is summed up by a walk (@walk) or fixed when the stage-2 is made (the
+ * it counts entries (@counts) or is fixed when the stage-2 is made (the
  * geometry: ipa_bits, start_level). Its .show is kvm_s2_stat_show(), which
  * asks the directory's view for the stats. The counters every view has are
  * kvm_s2_stat_group's; a view with its own merges them into s2/.
@@ -178,14 +179,14 @@ int kvm_s2_ranges_show(struct seq_file *m, void *v);
 struct kvm_s2_stat_attr {
 	struct kobj_attribute	attr;
 	size_t			offset;
-	bool			walk;
+	bool			counts;
 };
 
-#define __KVM_S2_STAT_ATTR(_prefix, _name, _field, _walk)		\
+#define __KVM_S2_STAT_ATTR(_prefix, _name, _field, _counts)		\
 	static struct kvm_s2_stat_attr _prefix##_##_name = {		\
 		.attr	= __ATTR(_name, 0400, kvm_s2_stat_show, NULL),	\
 		.offset	= offsetof(struct kvm_s2_stats, _field),	\
-		.walk	= _walk,					\
+		.counts	= _counts,					\
 	}
 
 #define KVM_S2_STAT_ATTR(_prefix, _name, _field)			\
