@@ -10,6 +10,9 @@
 #                    $RANGES_OUT holds its list of valid ranges
 # kvm_mode           vhe, nvhe or protected (S2VIEW_KVM_MODE, set by /init)
 # prom VM, metric M  s2summ.sh --prom VM into $PROM; the value of metric M
+# counters           the five counter files of $VM_DIR in one line
+# check_counters     they equal what a full read of ranges says (tests/lib/counters.awk)
+# resume N           SIGUSR1 to a launcher paused by its -p plan; wait for its pause at step N
 
 S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
 RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
@@ -142,4 +145,59 @@ metric() {
 	v=$(awk -v m="$1" '$1 == m { print $2 }' "$PROM")
 	[ -n "$v" ] || { echo "no metric $1 in s2summ.sh --prom" >&2; return 1; }
 	echo "$v"
+}
+
+COUNTERS_AWK=$S2VIEW_TESTS/lib/counters.awk
+COUNTER_FILES="blocks_l1 blocks_l2 pages_l3 table_pages mapped_bytes"
+
+# counters: the VM's counter files, "<blocks_l1> <blocks_l2> <pages_l3>
+# <table_pages> <mapped_bytes>"
+counters() {
+	local f out=
+	for f in $COUNTER_FILES; do
+		out="$out${out:+ }$(cat "$VM_DIR/s2/$f")" || return 1
+	done
+	echo "$out"
+}
+
+# expected_counters: the same five numbers, worked out from a full read of
+# the VM's ranges (tests/lib/counters.awk)
+expected_counters() {
+	check_ranges "$VM_DIR/s2/ranges" || return 1
+	awk -v page=$PAGE -v start_level="$(cat "$VM_DIR/s2/start_level")" \
+		-v ipa_bits="$(cat "$VM_DIR/s2/ipa_bits")" \
+		-f "$COUNTERS_AWK" "$RANGES_OUT"
+}
+
+# check_counters: with the VM's vCPU stopped, every counter equals what its
+# ranges say. A table replaced by a block leaves the counts when it is
+# freed, after an RCU grace period: a difference is read again for up to
+# 5 s before it fails. Sets COUNTERS to the counters.
+check_counters() {
+	local want i
+	for ((i = 0; i < 50; i++)); do
+		want=$(expected_counters) || return 1
+		COUNTERS=$(counters) || return 1
+		[ "$COUNTERS" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "counters ($COUNTER_FILES): $COUNTERS" >&2
+	echo "ranges say:                                              $want" >&2
+	return 1
+}
+
+# counter NAME: one of the five from $COUNTERS (set by check_counters)
+counter() {
+	local i=1 f
+	for f in $COUNTER_FILES; do
+		[ "$f" = "$1" ] && { echo "$COUNTERS" | cut -d' ' -f$i; return 0; }
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# resume N: let a launcher paused by its -p plan go on, to its pause at step N
+resume() {
+	kill -USR1 "$VM_PID"
+	wait_line "paused step=$1"
 }
