@@ -4,8 +4,9 @@
 # Creates a 1 GiB fully fragmented VM (s2vm -m 1G -b 4k -d: 262,144
 # alternately rw- and r-- pages) and measures, with wall-clock times:
 #   - cat of its whole ranges file: time, bytes, lines, lines per second
-#   - one read of each counter file (each walks the tables once), and of
-#     pid (which does not: the cost of cat itself)
+#   - the fault path: best of 3 fault-ins of 512M of 4K pages
+#   - one read of each counter file, of this VM and of a 16M one (the counts
+#     are kept by KVM: the same cost), and of pid (the cost of cat itself)
 #   - s2summ.sh and s2summ.sh --prom on that live VM (one run each)
 #   - a second VM faulting in 512M of 4K pages (s2vm -m 512M -b 4k -x), alone,
 #     while a loop dumps the big VM's ranges, and while a loop cats a saved
@@ -18,20 +19,25 @@
 # something fails to run.
 #
 # Knobs (environment): BENCH_RUNS (whole dumps, default 3), BENCH_READS
-# (reads of each counter file, default 10),
-# BENCH_VM (the big VM's s2vm arguments), BENCH_FAULT (the fault-in VM's).
+# (reads of each counter file, default 10), BENCH_VM (the big VM's s2vm
+# arguments), BENCH_SMALL (the small VM's, for counter reads side by side),
+# BENCH_FAULT (the fault-in VM's), BENCH_PARTS (all, or faults: the fault
+# path only; init sets it from s2view.bench=).
 set -eu
 
 RUNS=${BENCH_RUNS:-3}
 BIG=${BENCH_VM:--m 1G -b 4k -d}
+SMALL=${BENCH_SMALL:--m 16M -b 4k -d}
 FAULT=${BENCH_FAULT:--m 512M -b 4k}
 TMP=$(mktemp -d /tmp/bench.XXXXXX)
 VMPID=
+SMALLPID=
 LOOP=
 
 cleanup() {
 	[ -z "$LOOP" ] || kill "$LOOP" 2>/dev/null || true
 	[ -z "$VMPID" ] || kill "$VMPID" 2>/dev/null || true
+	[ -z "$SMALLPID" ] || kill "$SMALLPID" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$TMP"
 }
@@ -91,6 +97,25 @@ case $(now) in *[0-9].[0-9][0-9][0-9][0-9][0-9][0-9]*) ;; *) die "no clock with 
 command -v s2vm >/dev/null || die "no s2vm on PATH"
 : >"$TMP/results"
 
+# emit: the results, framed for tools/bench.sh
+emit() {
+	echo "S2VIEW-BENCH-BEGIN"
+	cat "$TMP/results"
+	echo "S2VIEW-BENCH-END"
+}
+
+### the fault path (BENCH_PARTS=faults: this part only; make bench boots a
+### kernel with the stage-2 stats and one without, and compares)
+progress "fault path: s2vm $FAULT -x, best of 3"
+section "fault path: s2vm $FAULT -x, create to exit, best of 3"
+# shellcheck disable=SC2086
+result "fault-in time" "$(RUNS=3 best s2vm $FAULT -x)" s
+if [ "${BENCH_PARTS:-all}" = faults ]; then
+	progress "done"
+	emit
+	exit 0
+fi
+
 ### the big VM
 progress "starting s2vm $BIG (a minute or so under TCG)"
 t0=$(now)
@@ -146,12 +171,27 @@ read_mean() {
 	awk -v s="$(since "$t0" "$READS")" 'BEGIN { printf "%.1f", s * 1000 }'
 }
 
-progress "reading each counter file $READS times"
-section "one read (cat) of each counter file, mean of $READS; pid does not walk: the cost of cat itself"
+progress "starting s2vm $SMALL, reading each counter file of both VMs $READS times"
+# shellcheck disable=SC2086
+s2vm $SMALL >"$TMP/small.out" 2>&1 &
+SMALLPID=$!
+while ! grep -q '^s2vm: ready' "$TMP/small.out"; do
+	kill -0 "$SMALLPID" 2>/dev/null || die "s2vm $SMALL: $(cat "$TMP/small.out")"
+	sleep 0.2
+done
+small=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$TMP/small.out")
+section "one read (cat) of each counter file, mean of $READS: s2vm $SMALL ($small) beside $VM; pid is the cost of cat itself"
 for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
-	result "$f" "$(read_mean "$S2/$f")" ms
+	a=$(read_mean "/sys/kernel/kvm/$small/s2/$f")
+	b=$(read_mean "$S2/$f")
+	result "$f: small VM" "$a" ms
+	result "$f: $VM" "$b" ms
+	result "$f: $VM / small VM (target <= 1.2)" "$(awk -v a="$a" -v b="$b" 'BEGIN { r = a > 0 ? b / a : 0; printf "%.2f %s", r, r <= 1.2 ? "met" : "NOT MET" }')" x
 done
 result "pid" "$(read_mean "/sys/kernel/kvm/$VM/pid")" ms
+kill "$SMALLPID"
+wait "$SMALLPID" 2>/dev/null || true
+SMALLPID=
 
 ### the toolkit on the live VM (slow under TCG: one run each)
 section "toolkit on the live $VM (one run each; busybox sh and awk)"
@@ -229,6 +269,4 @@ result "cats of the copy completed in the loop" "$(wc -l <"$TMP/copies")" cats
 result "mean cat time of the copy in the loop" "$(mean "$TMP/copies")" s
 
 progress "done"
-echo "S2VIEW-BENCH-BEGIN"
-cat "$TMP/results"
-echo "S2VIEW-BENCH-END"
+emit

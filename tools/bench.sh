@@ -14,6 +14,10 @@
 #    its ranges, a read of each counter, the toolkit on it, and how long a
 #    second VM takes to fault in 512M with and without a concurrent dump
 #    loop. QEMU runs TCG: absolute times are those of an emulated CPU.
+# 3. fault path: two more boots of MODE (s2view.bench=faults), one with
+#    build/Image and one with a kernel built without the stage-2 stats
+#    (kernel/bench/no-stage2-stats.patch): best-of-3 fault-in of 512M of 4K
+#    pages each, and the overhead of keeping the stats (target <= 5%).
 # Prints plain numbers with units under a header per section; asserts
 # nothing about times (it fails only when something does not run, or the
 # kernel reports a problem: run-qemu.sh's verdict). The
@@ -75,4 +79,34 @@ if [ -n "$guest" ]; then
 	fi
 	sed -n '/^S2VIEW-BENCH-BEGIN/,/^S2VIEW-BENCH-END/p' "$log" | sed '1d;$d' |
 		sed "s/^### \(.*\)/\n== guest ($mode): \1/"
+fi
+
+if [ -n "$guest" ]; then
+	# kernel/bench/no-stage2-stats.patch compiles stage2_account() to
+	# nothing: the same kernel without the stage-2 stats. Built in the
+	# same tree and build dir (only pgtable.c changes), then the tree goes
+	# back to the series.
+	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults), best of 3, a kernel with the stage-2 stats and one without"
+	nostats=$top/build/bench/Image-nostats
+	mkdir -p "$top/build/bench"
+	S2VIEW_EXTRA_PATCHES=$top/kernel/bench/no-stage2-stats.patch \
+		"$top/tools/build-kernel.sh" "$nostats" >/dev/null
+	"$top/tools/build-kernel.sh" "$top/build/Image" >/dev/null
+	for kernel in stats nostats; do
+		image=$top/build/Image
+		[ "$kernel" = stats ] || image=$nostats
+		dir=$results/faults-$kernel
+		S2VIEW_IMAGE=$image S2VIEW_BENCH=faults S2VIEW_RESULTS=$dir \
+			"$top/tools/run-qemu.sh" "$mode" bench >"$dir.out" 2>&1 ||
+			die "the fault-path boot ($kernel) failed: see $dir.out"
+		t=$(sed -n 's/^fault-in time: *\([0-9.]*\) s.*/\1/p' "$dir/$mode.log")
+		[ -n "$t" ] || die "no fault-in time in $dir/$mode.log"
+		eval "t_$kernel=\$t"
+		printf '%-44s %12s s\n' "fault-in time, $kernel:" "$t"
+	done
+	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval
+	awk -v a="$t_stats" -v b="$t_nostats" 'BEGIN {
+		o = b > 0 ? (a / b - 1) * 100 : 0
+		printf "%-44s %12.1f %% (target <= 5: %s)\n", "overhead of the stats:", o, o <= 5 ? "met" : "NOT MET"
+	}'
 fi

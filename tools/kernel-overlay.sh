@@ -32,7 +32,9 @@ pristine() {
 	fi
 }
 
-for p in "$top"/kernel/patches/*.patch; do
+# S2VIEW_EXTRA_PATCHES: more patches, after the series (make bench builds a
+# kernel without the stage-2 stats with kernel/bench/no-stage2-stats.patch).
+for p in "$top"/kernel/patches/*.patch ${S2VIEW_EXTRA_PATCHES:-}; do
 	[ -f "$p" ] || continue
 	# "+++ b/arch/arm64/kvm/arm.c" -> arch/arm64/kvm/arm.c
 	touched=$(sed -n 's|^+++ b/||p' "$p")

@@ -11,6 +11,7 @@
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
 #   matches (bats --filter): for working on a part of the suite
+#   S2VIEW_BENCH=faults boots the bench with only its fault-path part
 #
 # For test, demo and bench the console goes to build/results/<MODE>[-debug].log
 # and the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP
@@ -71,6 +72,8 @@ if [ "$action" = test ]; then
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 	append="$append oops=panic s2view.stall=$stall"
 fi
+[ "$action" != bench ] || [ -z "${S2VIEW_BENCH:-}" ] ||
+	append="$append s2view.bench=$S2VIEW_BENCH"
 initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
 [ -f "$initrd" ] || die "no $initrd: run make"
