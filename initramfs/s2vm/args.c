@@ -23,8 +23,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-o OFFSET] [-m SIZE]\n"
-"            [-s BASE:SIZE]... [-t SPEC] [-d] [-w] [-x [-k]] [-h]\n"
-"Creates a KVM VM whose stage-2 layout is known, then waits for SIGTERM.\n"
+"            [-s BASE:SIZE]... [-t SPEC] [-d] [-e CHUNK] [-w] [-p STEPS]\n"
+"            [-x [-k]] [-h]\n"
+"Creates a KVM VM whose stage-2 layout is known, runs the steps of -p, then\n"
+"waits for SIGTERM.\n"
 "  -i IPA_BITS  VM IPA size, %d..%d (KVM_VM_TYPE_ARM_IPA_SIZE); default 0 =\n"
 "               KVM's default (%d bits). Above KVM_CAP_ARM_VM_IPA_SIZE: exit 1.\n"
 "  -b BACKING   host memory of the data slots: 4k (anonymous, MADV_NOHUGEPAGE;\n"
@@ -47,11 +49,22 @@ static void usage(FILE *f)
 "               (which write-protects the touched pages again) and runs a\n"
 "               second pass writing touched pages 0, 2, 4, ... again:\n"
 "               alternating writable and read-only pages.\n"
+"  -e CHUNK     eager page splitting: before any memslot exists, enable\n"
+"               KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE with CHUNK, so that turning\n"
+"               dirty logging on for a slot (-d, log-on) splits its blocks\n"
+"               into 4K pages at once, CHUNK bytes at a time, instead of at the\n"
+"               guest's next write to each. CHUNK: a power of two, at least\n"
+"               4K (else exit 2), among KVM's block sizes (4K, 2M, 1G with 4K\n"
+"               pages: KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES); one KVM lacks, or a\n"
+"               KVM without eager splitting: exit 1.\n"
 "  -w           wait before running the guest: print 's2vm: waiting\n"
 "               pid=<pid> vm=<vmN>' once the VM exists with nothing mapped,\n"
 "               and run the guest on SIGUSR1.\n"
-"  -x           exit (status 0) as soon as the layout is ready; without -x\n"
-"               s2vm waits for SIGTERM or SIGINT, then exits 0.\n"
+"  -p STEPS     after the ready line, run STEPS, a comma-separated list of\n"
+"               the steps below, in order; each says when it is done.\n"
+"  -x           exit (status 0) as soon as the layout is ready and the steps\n"
+"               of -p have run; without -x s2vm then waits for SIGTERM or\n"
+"               SIGINT, then exits 0.\n"
 "  -k           with -x: before exiting, fork a holder that keeps the VM's\n"
 "               file descriptors open until SIGTERM or SIGINT and print\n"
 "               's2vm: holder pid=<pid>'. The VM outlives s2vm, whose\n"
@@ -60,8 +73,41 @@ static void usage(FILE *f)
 "Numbers are decimal or 0x-hex with an optional K, M or G suffix (1024-based).\n"
 "BASE and SIZE must be multiples of 4K, SIZE > 0.\n"
 "\n"
+"Steps of -p. SLOT is a data slot's number; OFF, LEN and BASE are multiples\n"
+"of 4K, LEN > 0, bytes OFF..OFF+LEN-1 inside the slot, BASE as for -s (in\n"
+"the IPA space, overlapping no other slot, the control slot or the exit\n"
+"window). s2vm checks the whole plan before creating the VM: a bad step,\n"
+"or one naming a deleted slot, is a bad argument (exit 2).\n"
+"  pause          print 's2vm: paused step=<n>' and wait for SIGUSR1 (SIGTERM\n"
+"                 or SIGINT: exit 0). SIGUSR1 sent earlier ends it at once.\n"
+"  run            one more guest pass: writes each touched page (-t) of each\n"
+"                 slot not deleted, at its IPA now, again.\n"
+"  log-on         set KVM_MEM_LOG_DIRTY_PAGES on every data slot: KVM write-\n"
+"                 protects its mappings (with -e: and splits its blocks).\n"
+"  log-off        clear it on every data slot.\n"
+"  getlog         KVM_GET_DIRTY_LOG on every data slot, which write-protects\n"
+"                 again the pages written since. Needs dirty logging on (-d or\n"
+"                 an earlier log-on, no log-off since).\n"
+"  dontneed:SLOT:OFF:LEN\n"
+"                 madvise(MADV_DONTNEED) those bytes of the slot's host memory\n"
+"                 (KVM unmaps them at stage 2). 4k or thp backing only.\n"
+"  unmap:SLOT:OFF:LEN\n"
+"                 munmap them, then map fresh anonymous memory at the same\n"
+"                 address with the backing's advice: the memslot stays usable.\n"
+"                 4k or thp backing only.\n"
+"  delete:SLOT    delete the slot's memslot; later runs skip the slot, later\n"
+"                 steps must not name it.\n"
+"  move:SLOT:BASE move the slot's memslot to IPA BASE (its host memory stays:\n"
+"                 blocks only when BASE moves it by a multiple of 2M).\n"
+"  stats          print the VM's stage-2 stats (KVM_GET_STATS_FD); below.\n"
+"log-on, log-off and getlog skip deleted slots. The guest reads its slot\n"
+"tables past the cache, so s2vm writes them all before it first runs:\n"
+"control page 1 holds %u/<slots> of them (rounded down), one for the first\n"
+"pass and one for each run that follows a delete or move; a plan needing\n"
+"more is a bad argument.\n"
+"\n"
 "Control slot (memslot %d): IPA 0x%08" PRIx64 ", 64K; the guest maps its pages 0\n"
-"(code, vectors) and 1 (slot table) only. Exit window (no memslot): IPA\n"
+"(code, vectors) and 1 (slot tables) only. Exit window (no memslot): IPA\n"
 "0x%08" PRIx64 "..0x%08" PRIx64 ". Data slot i is memslot i.\n"
 "\n"
 "Examples:\n"
@@ -74,6 +120,12 @@ static void usage(FILE *f)
 "                                 pages (worst case for coalescing)\n"
 "  s2vm -i 48 -s 0x800000000000:2M -t first:1\n"
 "                                 one page just above 2^47\n"
+"  s2vm -b thp -m 32M -p pause,log-on,run,pause,getlog,log-off,run,pause\n"
+"                                 16 2M blocks; dirty logging and a run leave\n"
+"                                 4K pages; getlog write-protects them, so the\n"
+"                                 run after log-off maps 2M blocks again\n"
+"  s2vm -b thp -m 4M -e 2M -p log-on,stats\n"
+"                                 2 blocks, split into 4K pages by log-on\n"
 "\n"
 "Output (stdout; the tests parse these lines): one line per data slot, then\n"
 "one for the control slot, then the ready line:\n"
@@ -87,6 +139,17 @@ static void usage(FILE *f)
 "and KVM's limit (KVM_CAP_ARM_VM_IPA_SIZE) in protected mode, where KVM\n"
 "ignores -i.\n"
 "\n"
+"The steps of -p print, after the ready line:\n"
+"  s2vm: paused step=<n>\n"
+"  s2vm: step <n> <step, as given> done\n"
+"  s2vm: statdesc name=<name> type=<cumulative|instant|peak|linear_hist|log_hist|?> unit=<none|bytes|seconds|cycles|boolean|?> base=<pow10|pow2|?> exponent=<e> size=<n>\n"
+"  s2vm: stats stage2_blocks_l1=<n> stage2_blocks_l2=<n> stage2_pages_l3=<n> stage2_table_pages=<n> stage2_mapped_bytes=<n>\n"
+"n counts the steps from 1. Every step ends with its done line, pause once\n"
+"resumed. The first stats step prints a statdesc line for each of the five\n"
+"stats (its KVM descriptor), in the order of the stats line, before that\n"
+"line; a stat the kernel lacks: 's2vm: stats missing <name>' on stderr,\n"
+"exit 1. A stats value is the stat's first (for these, only) 64-bit value.\n"
+"\n"
 "Environment: S2VIEW_KVM_MODE, the kernel's kvm-arm.mode= (vhe, nvhe or\n"
 "protected; the guest's init exports it). Needed only when -i (or its\n"
 "default) differs from KVM's limit: protected mode gives every VM the limit.\n"
@@ -96,7 +159,7 @@ static void usage(FILE *f)
 "stderr).\n",
 		MIN_IPA_BITS, MAX_IPA_BITS, KVM_DEFAULT_IPA_BITS,
 		DEFAULT_DATA_IPA, DEFAULT_DATA_SIZE / SZ_1M, MAX_DATA_SLOTS,
-		CONTROL_SLOT_ID, CONTROL_IPA, EXIT_WINDOW_IPA,
+		guest_max_tables(1), CONTROL_SLOT_ID, CONTROL_IPA, EXIT_WINDOW_IPA,
 		EXIT_WINDOW_IPA + EXIT_WINDOW_SIZE - 1,
 		CONTROL_IPA, CONTROL_SIZE, CONTROL_PAGES_ACCESSED,
 		KVM_DEFAULT_IPA_BITS);
@@ -261,41 +324,301 @@ static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_s
 	return a < b + b_size && b < a + a_size;
 }
 
+/* The IPA size the arguments ask for, as KVM_VM_TYPE_ARM_IPA_SIZE reads it. */
+static unsigned int requested_ipa_bits(const struct options *o)
+{
+	return o->ipa_bits ? o->ipa_bits : KVM_DEFAULT_IPA_BITS;
+}
+
+/* what (e.g. "slot 1") at r must fit the IPA space, off the control slot and exit window. */
+static void check_range(const struct options *o, const char *what, const struct range *r)
+{
+	unsigned int bits = requested_ipa_bits(o);
+	uint64_t ipa_limit = UINT64_C(1) << bits;
+
+	if (r->base >= ipa_limit || r->size > ipa_limit - r->base)
+		usage_error("%s (0x%" PRIx64 " + 0x%" PRIx64 ") does not fit "
+			    "the %u-bit IPA space (ends at 0x%" PRIx64 ")",
+			    what, r->base, r->size, bits, ipa_limit);
+	if (ranges_overlap(r->base, r->size, CONTROL_IPA, CONTROL_SIZE))
+		usage_error("%s (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps the "
+			    "control slot (0x%" PRIx64 " + 0x%" PRIx64 ")",
+			    what, r->base, r->size, CONTROL_IPA, CONTROL_SIZE);
+	if (ranges_overlap(r->base, r->size, EXIT_WINDOW_IPA, EXIT_WINDOW_SIZE))
+		usage_error("%s (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps the "
+			    "exit window (0x%" PRIx64 " + 0x%" PRIx64 ")",
+			    what, r->base, r->size, EXIT_WINDOW_IPA, EXIT_WINDOW_SIZE);
+}
+
+/* what at r must not overlap slot j at q. */
+static void check_no_overlap(const char *what, const struct range *r,
+			     unsigned int j, const struct range *q)
+{
+	if (ranges_overlap(r->base, r->size, q->base, q->size))
+		usage_error("%s (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps "
+			    "slot %u (0x%" PRIx64 " + 0x%" PRIx64 ")",
+			    what, r->base, r->size, j, q->base, q->size);
+}
+
 /* Slots must fit the IPA space and overlap nothing. */
 static void check_slots(const struct options *o)
 {
-	unsigned int bits = o->ipa_bits ? o->ipa_bits : KVM_DEFAULT_IPA_BITS;
-	uint64_t ipa_limit = UINT64_C(1) << bits;
+	char what[32];
 	unsigned int i, j;
 
 	for (i = 0; i < o->nr_slots; i++) {
-		const struct range *r = &o->slots[i];
-
-		if (r->base >= ipa_limit || r->size > ipa_limit - r->base)
-			usage_error("slot %u (0x%" PRIx64 " + 0x%" PRIx64 ") does not fit "
-				    "the %u-bit IPA space (ends at 0x%" PRIx64 ")",
-				    i, r->base, r->size, bits, ipa_limit);
-		if (ranges_overlap(r->base, r->size, CONTROL_IPA, CONTROL_SIZE))
-			usage_error("slot %u (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps the "
-				    "control slot (0x%" PRIx64 " + 0x%" PRIx64 ")",
-				    i, r->base, r->size, CONTROL_IPA, CONTROL_SIZE);
-		if (ranges_overlap(r->base, r->size, EXIT_WINDOW_IPA, EXIT_WINDOW_SIZE))
-			usage_error("slot %u (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps the "
-				    "exit window (0x%" PRIx64 " + 0x%" PRIx64 ")",
-				    i, r->base, r->size, EXIT_WINDOW_IPA, EXIT_WINDOW_SIZE);
-		for (j = 0; j < i; j++) {
-			const struct range *q = &o->slots[j];
-
-			if (ranges_overlap(r->base, r->size, q->base, q->size))
-				usage_error("slot %u (0x%" PRIx64 " + 0x%" PRIx64 ") overlaps "
-					    "slot %u (0x%" PRIx64 " + 0x%" PRIx64 ")",
-					    i, r->base, r->size, j, q->base, q->size);
-		}
+		snprintf(what, sizeof(what), "slot %u", i);
+		check_range(o, what, &o->slots[i]);
+		for (j = 0; j < i; j++)
+			check_no_overlap(what, &o->slots[i], j, &o->slots[j]);
 	}
+}
+
+/* -e: a power of two, at least 4K; whether KVM takes it is KVM's to say. */
+static uint64_t parse_chunk(const char *s)
+{
+	uint64_t chunk;
+
+	if (!parse_u64(s, &chunk) || chunk < GUEST_PAGE_SIZE || (chunk & (chunk - 1)))
+		usage_error("bad chunk size '%s': want a power of two of at least 4K, e.g. 2M", s);
+	return chunk;
+}
+
+/* ---------------------------------------------------------------- -p */
+
+struct step_form {
+	const char *name;
+	enum step_kind kind;
+	unsigned int nr_args;	/* after the name, ':'-separated */
+	const char *form;	/* for the messages */
+};
+
+static const struct step_form step_forms[] = {
+	{ "pause",	STEP_PAUSE,	0, "pause" },
+	{ "run",	STEP_RUN,	0, "run" },
+	{ "log-on",	STEP_LOG_ON,	0, "log-on" },
+	{ "log-off",	STEP_LOG_OFF,	0, "log-off" },
+	{ "getlog",	STEP_GETLOG,	0, "getlog" },
+	{ "dontneed",	STEP_DONTNEED,	3, "dontneed:SLOT:OFF:LEN" },
+	{ "unmap",	STEP_UNMAP,	3, "unmap:SLOT:OFF:LEN" },
+	{ "delete",	STEP_DELETE,	1, "delete:SLOT" },
+	{ "move",	STEP_MOVE,	2, "move:SLOT:BASE" },
+	{ "stats",	STEP_STATS,	0, "stats" },
+};
+
+#define NR_STEP_FORMS		(sizeof(step_forms) / sizeof(step_forms[0]))
+#define MAX_STEP_FIELDS		4	/* name and up to 3 arguments */
+
+/* A bad step: "step <n> '<text>': " and the message, usage, exit 2. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+step_error(const struct step *st, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	usage_error("step %u '%s': %s", st->number, st->text, msg);
+}
+
+static const struct step_form *find_step_form(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_STEP_FORMS; i++)
+		if (!strcmp(step_forms[i].name, name))
+			return &step_forms[i];
+	return NULL;
+}
+
+/* A multiple of 4K, or (!zero_ok) a non-zero one. */
+static uint64_t parse_step_bytes(const struct step *st, const char *what,
+				 const char *s, bool zero_ok)
+{
+	uint64_t value;
+
+	if (!parse_u64(s, &value))
+		step_error(st, "bad %s '%s': want a number", what, s);
+	if (value % GUEST_PAGE_SIZE || (!value && !zero_ok))
+		step_error(st, "bad %s '%s': must be a %smultiple of 4K", what, s,
+			   zero_ok ? "" : "non-zero ");
+	return value;
+}
+
+static unsigned int parse_step_slot(const struct step *st, const char *s, unsigned int nr_slots)
+{
+	uint64_t slot;
+
+	if (!parse_u64(s, &slot))
+		step_error(st, "bad slot '%s': want a number", s);
+	if (slot >= nr_slots)
+		step_error(st, "no data slot %" PRIu64 " (there are %u)", slot, nr_slots);
+	return (unsigned int)slot;
+}
+
+/* One step from its text: its kind and arguments. */
+static void parse_step(struct step *st, unsigned int nr_slots)
+{
+	char *copy = strdup(st->text), *rest = copy, *field[MAX_STEP_FIELDS + 1];
+	const struct step_form *form;
+	unsigned int nr = 0;
+
+	if (!copy)
+		die_errno("strdup(step '%s')", st->text);
+	if (!*st->text)
+		step_error(st, "empty step");
+	while (rest && nr <= MAX_STEP_FIELDS)
+		field[nr++] = strsep(&rest, ":");
+	form = find_step_form(field[0]);
+	if (!form)
+		step_error(st, "unknown step: want pause, run, log-on, log-off, getlog, "
+			   "dontneed:SLOT:OFF:LEN, unmap:SLOT:OFF:LEN, delete:SLOT, "
+			   "move:SLOT:BASE or stats");
+	if (rest || nr != 1 + form->nr_args)
+		step_error(st, "want %s", form->form);
+	st->kind = form->kind;
+	if (form->nr_args)
+		st->slot = parse_step_slot(st, field[1], nr_slots);
+	if (form->kind == STEP_DONTNEED || form->kind == STEP_UNMAP) {
+		st->offset = parse_step_bytes(st, "OFF", field[2], true);
+		st->len = parse_step_bytes(st, "LEN", field[3], false);
+	}
+	if (form->kind == STEP_MOVE)
+		st->base = parse_step_bytes(st, "BASE", field[2], true);
+	free(copy);
+}
+
+/* -p: the steps, split at the commas; their texts stay in *plan. */
+static void parse_plan(const char *s, unsigned int nr_slots, struct plan *plan)
+{
+	char *copy = strdup(s), *rest = copy;
+	unsigned int nr = 1;
+	const char *c;
+
+	if (!copy)
+		die_errno("strdup(-p '%s')", s);
+	for (c = s; *c; c++)
+		nr += *c == ',';
+	plan->steps = calloc(nr, sizeof(*plan->steps));
+	if (!plan->steps)
+		die_errno("calloc(%u steps)", nr);
+	for (plan->nr = 0; plan->nr < nr; plan->nr++) {
+		struct step *st = &plan->steps[plan->nr];
+
+		st->number = plan->nr + 1;
+		st->text = strsep(&rest, ",");
+		parse_step(st, nr_slots);
+	}
+}
+
+/* What the steps before the one being checked made of the data slots. */
+struct plan_state {
+	struct range slots[MAX_DATA_SLOTS];	/* where each slot is now */
+	bool deleted[MAX_DATA_SLOTS];
+	bool logging;				/* KVM_MEM_LOG_DIRTY_PAGES on */
+	bool layout_changed;			/* delete or move since the last table */
+	unsigned int tables;			/* slot tables so far (guest.c) */
+};
+
+/* dontneed, unmap: the bytes in the slot, whose memory is anonymous. */
+static void check_step_host_range(const struct options *o, const struct plan_state *ps,
+				  const struct step *st)
+{
+	uint64_t size = ps->slots[st->slot].size;
+
+	if (o->backing == BACKING_HUGETLB)
+		step_error(st, "not with hugetlb backing (4k or thp only)");
+	if (st->offset > size || st->len > size - st->offset)
+		step_error(st, "bytes 0x%" PRIx64 " + 0x%" PRIx64 " are not inside slot %u "
+			   "(0x%" PRIx64 " bytes)", st->offset, st->len, st->slot, size);
+}
+
+/* move: the slot at its new IPA must fit and overlap nothing. */
+static void check_step_move(const struct options *o, struct plan_state *ps,
+			    const struct step *st)
+{
+	struct range moved = { st->base, ps->slots[st->slot].size };
+	char what[160];
+	unsigned int j;
+
+	snprintf(what, sizeof(what), "step %u '%s': slot %u", st->number, st->text, st->slot);
+	check_range(o, what, &moved);
+	for (j = 0; j < o->nr_slots; j++)
+		if (j != st->slot && !ps->deleted[j])
+			check_no_overlap(what, &moved, j, &ps->slots[j]);
+	ps->slots[st->slot] = moved;
+	ps->layout_changed = true;
+}
+
+/* run: a new slot table after a delete or move, if control page 1 has room. */
+static unsigned int check_step_run(const struct options *o, struct plan_state *ps,
+				   const struct step *st)
+{
+	unsigned int max = guest_max_tables(o->nr_slots);
+
+	if (ps->layout_changed) {
+		if (ps->tables == max)
+			step_error(st, "a run after a delete or move needs slot table %u, but "
+				   "control page 1 holds %u tables for %u slots",
+				   ps->tables, max, o->nr_slots);
+		ps->tables++;
+		ps->layout_changed = false;
+	}
+	return ps->tables - 1;
+}
+
+/* One step against what the steps before it did. */
+static void check_step(const struct options *o, struct plan_state *ps, struct step *st)
+{
+	bool names_slot = st->kind == STEP_DONTNEED || st->kind == STEP_UNMAP ||
+			  st->kind == STEP_DELETE || st->kind == STEP_MOVE;
+
+	if (names_slot && ps->deleted[st->slot])
+		step_error(st, "slot %u was deleted by an earlier step", st->slot);
+	switch (st->kind) {
+	case STEP_PAUSE:
+	case STEP_STATS:
+		break;
+	case STEP_RUN:
+		st->table = check_step_run(o, ps, st);
+		break;
+	case STEP_LOG_ON:
+	case STEP_LOG_OFF:
+		ps->logging = st->kind == STEP_LOG_ON;
+		break;
+	case STEP_GETLOG:
+		if (!ps->logging)
+			step_error(st, "dirty logging is off: want -d or an earlier log-on");
+		break;
+	case STEP_DONTNEED:
+	case STEP_UNMAP:
+		check_step_host_range(o, ps, st);
+		break;
+	case STEP_DELETE:
+		ps->deleted[st->slot] = true;
+		ps->layout_changed = true;
+		break;
+	case STEP_MOVE:
+		check_step_move(o, ps, st);
+		break;
+	}
+}
+
+/* The plan, step by step, against the slots; assigns the runs their tables. */
+static void check_plan(const struct options *o, struct plan *plan)
+{
+	struct plan_state ps = { .logging = o->dirty_log, .tables = 1 };
+	unsigned int i;
+
+	memcpy(ps.slots, o->slots, sizeof(ps.slots));
+	for (i = 0; i < plan->nr; i++)
+		check_step(o, &ps, &plan->steps[i]);
 }
 
 void parse_args(int argc, char **argv, struct options *o)
 {
+	const char *plan = NULL;
 	int opt;
 
 	*o = (struct options){
@@ -304,7 +627,7 @@ void parse_args(int argc, char **argv, struct options *o)
 		.touch = { .kind = TOUCH_ALL },
 	};
 	opterr = 0;
-	while ((opt = getopt(argc, argv, ":i:b:o:m:s:t:dwxkh")) != -1) {
+	while ((opt = getopt(argc, argv, ":i:b:o:m:s:t:de:p:wxkh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o->ipa_bits = parse_ipa_bits(optarg);
@@ -328,6 +651,12 @@ void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'd':
 			o->dirty_log = true;
+			break;
+		case 'e':
+			o->split_chunk = parse_chunk(optarg);
+			break;
+		case 'p':
+			plan = optarg;		/* parsed once the slots are known */
 			break;
 		case 'w':
 			o->wait_before_run = true;
@@ -357,4 +686,8 @@ void parse_args(int argc, char **argv, struct options *o)
 	if (!o->nr_slots)
 		o->slots[o->nr_slots++] = (struct range){ DEFAULT_DATA_IPA, o->default_size };
 	check_slots(o);
+	if (plan) {
+		parse_plan(plan, o->nr_slots, &o->plan);
+		check_plan(o, &o->plan);
+	}
 }

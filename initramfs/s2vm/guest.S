@@ -15,9 +15,11 @@
 // ... below end into that page's first word, counting the writes in x8;
 // then it stores x8 to [x3], which exits to the host as KVM_EXIT_MMIO at
 // DONE_IPA with the count as data. That store has no writeback, so the data
-// abort carries a valid syndrome (ISV). The table is written once; the
-// second pass only changes x2, so the host never rewrites memory the guest
-// has already read through its non-cacheable (MMU off) view.
+// abort carries a valid syndrome (ISV). The host writes every slot table
+// before the first pass; later passes only change x0 (which table: runs
+// of s2vm -p after a delete or move) and x2, so the host never rewrites
+// memory the guest has already read through its non-cacheable (MMU off)
+// view.
 
 #include "layout.h"
 

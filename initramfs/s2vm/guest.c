@@ -59,19 +59,72 @@ static void *control_hva(struct vm *vm, uint64_t offset)
 	return (char *)vm->control.hva + offset;
 }
 
-/* Write the program with its vectors, and the slot table, into the control slot. */
-void guest_load(struct vm *vm)
+/*
+ * The slot tables. The guest reads control page 1 with its MMU off, so
+ * past the cache: s2vm writes every table before the guest first runs
+ * (see guest_load()) and never afterwards. Table 0 is the layout at the
+ * start; the steps of -p delete and move change it, and each run after such
+ * a change walks a table of its own (struct step's table, which the
+ * arguments assign). Each table has an entry per data slot, in slot order;
+ * a deleted slot's entry is empty.
+ */
+static uint64_t guest_table_offset(const struct vm *vm, unsigned int table)
 {
-	struct guest_slot_entry *table = control_hva(vm, CONTROL_TABLE_OFFSET);
+	return CONTROL_TABLE_OFFSET + table * vm->nr_data * sizeof(struct guest_slot_entry);
+}
+
+/* How many tables control page 1 holds for nr_slots data slots. */
+unsigned int guest_max_tables(unsigned int nr_slots)
+{
+	return GUEST_PAGE_SIZE / (nr_slots * sizeof(struct guest_slot_entry));
+}
+
+/* Table number table, for the data slots as slots[] has them. */
+static void guest_write_table(struct vm *vm, unsigned int table, const struct slot *slots)
+{
+	struct guest_slot_entry *entry = control_hva(vm, guest_table_offset(vm, table));
 	unsigned int i;
 
-	memcpy(control_hva(vm, CONTROL_CODE_OFFSET), guest_image, sizeof(guest_image));
+	if (table >= guest_max_tables(vm->nr_data))
+		die("slot table %u does not fit control page 1 (%u tables of %u slots)",
+		    table, guest_max_tables(vm->nr_data), vm->nr_data);
 	for (i = 0; i < vm->nr_data; i++)
-		table[i] = (struct guest_slot_entry){
-			.start = vm->data[i].ipa,
-			.end = vm->data[i].touch_end,
-			.stride = vm->data[i].touch_stride,
+		entry[i] = (struct guest_slot_entry){
+			.start = slots[i].ipa,
+			.end = slots[i].deleted ? slots[i].ipa : slots[i].touch_end,
+			.stride = slots[i].touch_stride,
 		};
+}
+
+/*
+ * The tables the runs of the plan walk: the plan's deletes and moves
+ * applied to a copy of the data slots, written when a run first names a
+ * table.
+ */
+static void guest_write_plan_tables(struct vm *vm, const struct plan *plan)
+{
+	struct slot slots[MAX_DATA_SLOTS];
+	unsigned int i, written = 1;
+
+	memcpy(slots, vm->data, sizeof(slots));
+	for (i = 0; i < plan->nr; i++) {
+		const struct step *st = &plan->steps[i];
+
+		if (st->kind == STEP_DELETE)
+			slots[st->slot].deleted = true;
+		else if (st->kind == STEP_MOVE)
+			slot_move(&slots[st->slot], st->base);
+		else if (st->kind == STEP_RUN && st->table == written)
+			guest_write_table(vm, written++, slots);
+	}
+}
+
+/* Write the program with its vectors, and the slot tables, into the control slot. */
+void guest_load(struct vm *vm, const struct plan *plan)
+{
+	memcpy(control_hva(vm, CONTROL_CODE_OFFSET), guest_image, sizeof(guest_image));
+	guest_write_table(vm, 0, vm->data);
+	guest_write_plan_tables(vm, plan);
 	/*
 	 * No cache maintenance needed: KVM cleans the data cache to PoC and
 	 * invalidates the instruction cache for a page when it first maps it
@@ -80,12 +133,12 @@ void guest_load(struct vm *vm)
 	 */
 }
 
-static void guest_set_entry_state(struct vm *vm, unsigned int stride_shift)
+static void guest_set_entry_state(struct vm *vm, unsigned int table, unsigned int stride_shift)
 {
 	vcpu_set_reg(vm, REG_PC, "pc", control_ipa(CONTROL_CODE_OFFSET));
 	vcpu_set_reg(vm, REG_PSTATE, "pstate", GUEST_PSTATE);
 	vcpu_set_reg(vm, REG_VBAR_EL1, "VBAR_EL1", control_ipa(CONTROL_VECTORS_OFFSET));
-	vcpu_set_x(vm, GUEST_ARG_TABLE, control_ipa(CONTROL_TABLE_OFFSET));
+	vcpu_set_x(vm, GUEST_ARG_TABLE, control_ipa(guest_table_offset(vm, table)));
 	vcpu_set_x(vm, GUEST_ARG_COUNT, vm->nr_data);
 	vcpu_set_x(vm, GUEST_ARG_SHIFT, stride_shift);
 	vcpu_set_x(vm, GUEST_ARG_DONE, DONE_IPA);
@@ -211,18 +264,21 @@ static uint64_t guest_wait_done(struct vm *vm)
 	return count;
 }
 
-/* One pass of the guest program over all data slots. */
-void guest_run_pass(struct vm *vm, unsigned int stride_shift)
+/*
+ * One pass of the guest program over the data slots of table table (which
+ * must be their layout now: the count checks it).
+ */
+void guest_run_pass(struct vm *vm, unsigned int table, unsigned int stride_shift)
 {
 	uint64_t expected = 0, written;
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_data; i++)
 		expected += slot_pass_count(&vm->data[i], stride_shift);
-	guest_set_entry_state(vm, stride_shift);
+	guest_set_entry_state(vm, table, stride_shift);
 	written = guest_wait_done(vm);
 	if (written != expected)
-		die("guest pass with stride shift %u wrote %" PRIu64 " pages, want %" PRIu64,
-		    stride_shift, written, expected);
+		die("guest pass with slot table %u, stride shift %u wrote %" PRIu64
+		    " pages, want %" PRIu64, table, stride_shift, written, expected);
 }
 

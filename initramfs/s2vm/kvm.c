@@ -22,6 +22,14 @@
 #define S2VIEW_SYSFS_PATH	"/sys/kernel/kvm"
 #define KVM_MODE_ENV		"S2VIEW_KVM_MODE"	/* exported by initramfs/init */
 
+/* Missing from older uapi headers (the cross toolchain's are 6.1): 6.12 values. */
+#ifndef KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE
+#define KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE	228	/* Linux 6.12 include/uapi/linux/kvm.h */
+#endif
+#ifndef KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES
+#define KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES	229	/* Linux 6.12 include/uapi/linux/kvm.h */
+#endif
+
 /* ----------------------------------------------------------- KVM: system */
 
 int kvm_open(void)
@@ -172,6 +180,49 @@ int vm_create(int kvm_fd, unsigned int ipa_bits)
 	return fd;
 }
 
+static int __vm_check_extension(struct vm *vm, long cap)
+{
+	return ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
+}
+
+static int __vm_enable_cap(struct vm *vm, uint32_t cap, uint64_t arg0)
+{
+	struct kvm_enable_cap enable = { .cap = cap, .args = { arg0 } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &enable);
+}
+
+/*
+ * -e: eager page splitting in chunks of chunk bytes, before any memslot
+ * exists (KVM refuses it after). KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE itself
+ * reports the current chunk size, 0 by default, so it cannot tell whether
+ * KVM has the feature: KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES, added with it, is
+ * the bitmap of the chunk sizes KVM takes (0 without the feature). Reading
+ * the chunk size back checks that KVM took it.
+ */
+void vm_enable_eager_split(struct vm *vm, uint64_t chunk)
+{
+	int sizes = kvm_check_extension(vm->kvm_fd, KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES,
+					"KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES");
+	int now;
+
+	if (!sizes)
+		die("-e 0x%" PRIx64 ": KVM has no eager page splitting "
+		    "(KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES is 0)", chunk);
+	if (!(chunk & (uint32_t)sizes))
+		die("-e 0x%" PRIx64 ": not a block size KVM supports "
+		    "(KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES = 0x%x)", chunk, sizes);
+	if (__vm_enable_cap(vm, KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, chunk))
+		die_errno("KVM_ENABLE_CAP(KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE = %d, args[0] 0x%"
+			  PRIx64 ")", KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, chunk);
+	now = __vm_check_extension(vm, KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE);
+	if (now < 0)
+		die_errno("KVM_CHECK_EXTENSION(KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE) on the VM");
+	if ((uint64_t)now != chunk)
+		die("-e 0x%" PRIx64 ": KVM's eager split chunk size is 0x%x after "
+		    "KVM_ENABLE_CAP", chunk, now);
+}
+
 static int __vm_set_user_memory_region(struct vm *vm, const struct slot *s)
 {
 	struct kvm_userspace_memory_region region = {
@@ -192,6 +243,17 @@ void vm_set_user_memory_region(struct vm *vm, const struct slot *s)
 			  "guest_phys_addr 0x%" PRIx64 ", memory_size 0x%" PRIx64
 			  ", userspace_addr %p)",
 			  s->id, s->flags, s->ipa, s->size, s->hva);
+}
+
+/* delete: memory_size 0 removes the memslot (and its stage-2 mappings). */
+void vm_delete_user_memory_region(struct vm *vm, const struct slot *s)
+{
+	struct slot gone = *s;
+
+	gone.size = 0;
+	if (__vm_set_user_memory_region(vm, &gone))
+		die_errno("KVM_SET_USER_MEMORY_REGION(slot %u, memory_size 0) to delete it "
+			  "(guest_phys_addr 0x%" PRIx64 ")", s->id, s->ipa);
 }
 
 static int __vm_get_dirty_log(struct vm *vm, uint32_t slot, uint64_t *bitmap)

@@ -36,7 +36,7 @@
 #define CONTROL_SIZE		SZ_64K
 #define CONTROL_CODE_OFFSET	U64(0x000)	/* page 0: guest program */
 #define CONTROL_VECTORS_OFFSET	U64(0x800)	/* page 0: VBAR_EL1 (2K aligned) */
-#define CONTROL_TABLE_OFFSET	U64(0x1000)	/* page 1: struct guest_slot_entry[] */
+#define CONTROL_TABLE_OFFSET	U64(0x1000)	/* page 1: slot tables (guest.c) */
 #define CONTROL_PAGES_ACCESSED	2		/* pages 0 and 1 */
 
 #define EXIT_WINDOW_IPA		U64(0x08000000)	/* in no memslot: stores exit as MMIO */
@@ -58,7 +58,7 @@
 #define VBAR_ALIGN		0x800	/* VBAR_EL1 bits [10:0] are RES0 */
 
 /* What the host passes to the guest program, in registers x0..x3. */
-#define GUEST_ARG_TABLE		0	/* x0: IPA of the slot table */
+#define GUEST_ARG_TABLE		0	/* x0: IPA of the slot table to walk */
 #define GUEST_ARG_COUNT		1	/* x1: number of table entries */
 #define GUEST_ARG_SHIFT		2	/* x2: stride shift, 0 or PASS2_STRIDE_SHIFT */
 #define GUEST_ARG_DONE		3	/* x3: DONE_IPA */

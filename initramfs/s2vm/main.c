@@ -1,6 +1,7 @@
 /*
  * main.c - s2vm: set the VM up, run the guest's passes, say it is ready,
- * wait. See s2vm.h for what s2vm guarantees, s2vm -h for how to call it.
+ * run the steps of -p, wait. See s2vm.h for what s2vm guarantees, s2vm -h
+ * for how to call it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +50,13 @@ die_errno(const char *fmt, ...)
 	exit(1);
 }
 
+/* The tests wait for s2vm's lines: each goes out as soon as it is printed. */
+void flush_stdout(void)
+{
+	if (fflush(stdout))
+		die_errno("writing to stdout");
+}
+
 /* ---------------------------------------------------------------- setup */
 
 /* Map the slot's host memory and register it as a memslot. */
@@ -88,7 +96,7 @@ static void vm_setup_slots(struct vm *vm, const struct options *o)
 		slot_plan_touch(s, &o->touch);
 		vm_add_slot(vm, s);
 	}
-	guest_load(vm);
+	guest_load(vm, &o->plan);
 }
 
 static void vm_setup(struct vm *vm, const struct options *o)
@@ -98,6 +106,8 @@ static void vm_setup(struct vm *vm, const struct options *o)
 	vm->ipa_bits = kvm_effective_ipa_bits(vm->kvm_fd, o->ipa_bits);
 	vm->fd = vm_create(vm->kvm_fd, o->ipa_bits);
 	find_view(vm->view, sizeof(vm->view));
+	if (o->split_chunk)
+		vm_enable_eager_split(vm, o->split_chunk);	/* before any memslot */
 	vm_setup_slots(vm, o);
 	vcpu_create(vm);
 	vcpu_init(vm);
@@ -107,6 +117,7 @@ static void vm_teardown(struct vm *vm)
 {
 	unsigned int i;
 
+	vm_stats_close(vm);
 	munmap_checked(vm->run, vm->run_size);
 	close(vm->vcpu_fd);
 	close(vm->fd);
@@ -138,8 +149,7 @@ static void print_layout(const struct vm *vm)
 	print_slot("c", &vm->control);
 	printf("s2vm: ready pid=%d slots=%u touched=%" PRIu64 " ipa_bits=%u vm=%s\n",
 	       (int)getpid(), vm->nr_data, touched, vm->ipa_bits, vm->view);
-	if (fflush(stdout))
-		die_errno("writing to stdout");
+	flush_stdout();
 }
 
 /* Block SIGTERM and SIGINT (before announcing readiness) to sigwait() them. */
@@ -174,8 +184,7 @@ static void wait_run_signal(const char *view)
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		die_errno("sigprocmask(SIG_BLOCK, SIGUSR1)");
 	printf("s2vm: waiting pid=%d vm=%s\n", (int)getpid(), view);
-	if (fflush(stdout))
-		die_errno("writing to stdout");
+	flush_stdout();
 	r = sigwait(&set, &sig);
 	if (r) {
 		errno = r;
@@ -201,8 +210,7 @@ static void hand_over(void)
 		_exit(0);
 	}
 	printf("s2vm: holder pid=%d\n", (int)pid);
-	if (fflush(stdout))
-		die_errno("writing to stdout");
+	flush_stdout();
 }
 
 int main(int argc, char **argv)
@@ -217,15 +225,16 @@ int main(int argc, char **argv)
 	if (opts.wait_before_run)
 		wait_run_signal(vm.view);
 
-	guest_run_pass(&vm, PASS1_STRIDE_SHIFT);
+	guest_run_pass(&vm, 0, PASS1_STRIDE_SHIFT);
 	if (opts.dirty_log) {
 		vm_collect_dirty_logs(&vm);
-		guest_run_pass(&vm, PASS2_STRIDE_SHIFT);
+		guest_run_pass(&vm, 0, PASS2_STRIDE_SHIFT);
 	}
 
 	if (!opts.exit_when_ready)
 		block_exit_signals(&exit_signals);
 	print_layout(&vm);
+	plan_run(&vm, &opts.plan);
 	if (opts.hand_over)
 		hand_over();
 	if (!opts.exit_when_ready)

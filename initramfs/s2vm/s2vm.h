@@ -19,7 +19,7 @@
  *   - Memslot ids: data slot i is memslot i; the control slot is memslot 8.
  *   - Control slot: IPA 0x10000000, 64K, 4K pages (MADV_NOHUGEPAGE), no dirty
  *     logging. Exactly its pages 0 (IPA 0x10000000: guest code at +0x000,
- *     exception vectors at +0x800) and 1 (IPA 0x10001000: slot table) are
+ *     exception vectors at +0x800) and 1 (IPA 0x10001000: slot tables) are
  *     mapped; pages 2..15 (0x10002000..0x1000ffff) are never accessed and
  *     never mapped. Their permissions are not part of the contract.
  *   - Exit window: IPA 0x08000000..0x080fffff is in no memslot (the guest's
@@ -46,11 +46,18 @@
  *   - s2vm checks its own work: the number of pages the guest reports having
  *     written in each pass, and with -d that the dirty bitmap of each slot
  *     holds exactly the touched pages; any mismatch is an error (exit 1).
+ *   - These hold at the ready line. The steps of -p (after it) change the
+ *     layout as s2vm -h says; what stage 2 then holds is the tests' to
+ *     predict (e.g. a moved slot keeps its host memory, so its host address
+ *     is congruent to the new IPA modulo 2M only when the move is by a
+ *     multiple of 2M).
  *
  * FILES: s2vm.h (this: the contract and what the files share), layout.h
  * (IPA layout and guest interface), args.c (usage and arguments), slots.c
  * (the data slots: host memory, pages touched, dirty log), kvm.c (the KVM
- * ioctls), guest.c (loading and running the guest program), main.c.
+ * ioctls), guest.c (loading and running the guest program), plan.c (the
+ * steps of -p), stats.c (the VM's binary stats, for the stats step),
+ * main.c.
  *
  * BUILD: make build/s2vm (aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra
  * -Werror). Style follows the KVM selftests' kvm_util.c: __foo() returns the
@@ -88,6 +95,28 @@ struct range {
 	uint64_t size;
 };
 
+/* -p: what each step does is in the usage (args.c). */
+enum step_kind {
+	STEP_PAUSE, STEP_RUN, STEP_LOG_ON, STEP_LOG_OFF, STEP_GETLOG,
+	STEP_DONTNEED, STEP_UNMAP, STEP_DELETE, STEP_MOVE, STEP_STATS,
+};
+
+struct step {
+	enum step_kind kind;
+	unsigned int number;	/* n of "s2vm: step <n> <text> done", from 1 */
+	const char *text;	/* as given */
+	unsigned int slot;	/* dontneed, unmap, delete, move: data slot */
+	uint64_t offset;	/* dontneed, unmap: bytes into the slot */
+	uint64_t len;		/* dontneed, unmap */
+	uint64_t base;		/* move: the new IPA */
+	unsigned int table;	/* run: the slot table the guest walks (guest.c) */
+};
+
+struct plan {
+	struct step *steps;
+	unsigned int nr;
+};
+
 struct options {
 	unsigned int ipa_bits;			/* -i; 0 = KVM's default */
 	enum backing backing;			/* -b */
@@ -100,6 +129,8 @@ struct options {
 	bool exit_when_ready;			/* -x */
 	bool wait_before_run;			/* -w */
 	bool hand_over;				/* -k */
+	uint64_t split_chunk;			/* -e; 0 = not set */
+	struct plan plan;			/* -p */
 };
 
 struct slot {
@@ -115,7 +146,10 @@ struct slot {
 	uint64_t touch_end;	/* IPA past the last page the guest may write */
 	uint64_t touch_stride;	/* bytes between written pages (first pass) */
 	uint64_t touched;	/* pages written in the first pass */
+	bool deleted;		/* by a delete step: no memslot, no pages written */
 };
+
+struct vm_stats;		/* stats.c */
 
 struct vm {
 	int kvm_fd;
@@ -128,6 +162,7 @@ struct vm {
 	struct slot data[MAX_DATA_SLOTS];
 	unsigned int nr_data;
 	char view[32];		/* "vmN" of /sys/kernel/kvm, or "none" */
+	struct vm_stats *stats;	/* NULL until the first stats step */
 };
 
 /* ------------------------------------------------------- main.c: errors */
@@ -135,6 +170,7 @@ struct vm {
 void vwarn_msg(const char *fmt, va_list ap);
 void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);
 void __attribute__((noreturn, format(printf, 1, 2))) die_errno(const char *fmt, ...);
+void flush_stdout(void);
 
 /* ---------------------------------------------------- args.c: arguments */
 
@@ -147,8 +183,12 @@ void thp_warn_if_disabled(void);
 void slot_map(struct slot *s);
 void slot_unmap(struct slot *s);
 void slot_plan_touch(struct slot *s, const struct touch_spec *t);
+void slot_move(struct slot *s, uint64_t ipa);
 uint64_t slot_pass_count(const struct slot *s, unsigned int stride_shift);
+void slot_dontneed(struct slot *s, uint64_t offset, uint64_t len);
+void slot_remap(struct slot *s, uint64_t offset, uint64_t len);
 void vm_collect_dirty_logs(struct vm *vm);
+void vm_fetch_dirty_logs(struct vm *vm);
 
 /* ---------------------------------------------------- kvm.c: KVM ioctls */
 
@@ -162,7 +202,9 @@ void kvm_check_api_version(int kvm_fd);
 unsigned int kvm_effective_ipa_bits(int kvm_fd, unsigned int requested);
 void find_view(char *name, size_t len);
 int vm_create(int kvm_fd, unsigned int ipa_bits);
+void vm_enable_eager_split(struct vm *vm, uint64_t chunk);
 void vm_set_user_memory_region(struct vm *vm, const struct slot *s);
+void vm_delete_user_memory_region(struct vm *vm, const struct slot *s);
 void vm_get_dirty_log(struct vm *vm, uint32_t slot, uint64_t *bitmap);
 void vcpu_create(struct vm *vm);
 void vcpu_init(struct vm *vm);
@@ -177,7 +219,17 @@ void vcpu_complete_mmio(struct vm *vm);
 
 /* --------------------------------------------------- guest.c: the guest */
 
-void guest_load(struct vm *vm);
-void guest_run_pass(struct vm *vm, unsigned int stride_shift);
+unsigned int guest_max_tables(unsigned int nr_slots);
+void guest_load(struct vm *vm, const struct plan *plan);
+void guest_run_pass(struct vm *vm, unsigned int table, unsigned int stride_shift);
+
+/* ------------------------------------------------ plan.c: the -p steps */
+
+void plan_run(struct vm *vm, const struct plan *plan);
+
+/* ---------------------------------------------- stats.c: the VM's stats */
+
+void vm_print_stats(struct vm *vm);
+void vm_stats_close(struct vm *vm);
 
 #endif /* S2VM_H */

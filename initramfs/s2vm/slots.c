@@ -51,11 +51,30 @@ static uint64_t slot_host_lead(const struct slot *s)
 }
 
 /*
- * Anonymous memory at slot_host_lead() within 2M: over-allocate by 2M,
- * pick that address and trim the rest. advice: MADV_NOHUGEPAGE (4k
- * backing and the control slot: 4K pages at stage 2) or MADV_HUGEPAGE.
+ * The advice anonymous host memory of the slot gets: MADV_NOHUGEPAGE (4k
+ * backing and the control slot: 4K pages at stage 2) or MADV_HUGEPAGE
+ * (thp). hugetlb memory takes none.
  */
-static void slot_map_anon(struct slot *s, int advice, const char *advice_name)
+static void slot_advise(const struct slot *s, void *addr, size_t len)
+{
+	switch (s->backing) {
+	case BACKING_4K:
+	case BACKING_CONTROL:
+		madvise_checked(addr, len, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+		break;
+	case BACKING_THP:
+		madvise_checked(addr, len, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+		break;
+	case BACKING_HUGETLB:
+		break;
+	}
+}
+
+/*
+ * Anonymous memory at slot_host_lead() within 2M: over-allocate by 2M,
+ * pick that address, trim the rest and advise it as the backing says.
+ */
+static void slot_map_anon(struct slot *s)
 {
 	size_t len = s->size + HUGE_PAGE_SIZE;
 	uintptr_t start, hva;
@@ -70,7 +89,7 @@ static void slot_map_anon(struct slot *s, int advice, const char *advice_name)
 	munmap_checked((void *)(hva + s->size), start + len - (hva + s->size));
 	s->map = s->hva = (void *)hva;
 	s->map_len = s->size;
-	madvise_checked(s->hva, s->size, advice, advice_name);
+	slot_advise(s, s->hva, s->size);
 }
 
 void thp_warn_if_disabled(void)
@@ -112,24 +131,57 @@ static void slot_map_hugetlb(struct slot *s)
 
 void slot_map(struct slot *s)
 {
-	switch (s->backing) {
-	case BACKING_4K:
-	case BACKING_CONTROL:
-		slot_map_anon(s, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
-		break;
-	case BACKING_THP:
-		slot_map_anon(s, MADV_HUGEPAGE, "MADV_HUGEPAGE");
-		break;
-	case BACKING_HUGETLB:
+	if (s->backing == BACKING_HUGETLB)
 		slot_map_hugetlb(s);
-		break;
-	}
+	else
+		slot_map_anon(s);
 }
 
 void slot_unmap(struct slot *s)
 {
 	munmap_checked(s->map, s->map_len);
 	s->map = s->hva = NULL;
+}
+
+/*
+ * The steps dontneed and unmap, on bytes [offset, offset + len) of the
+ * slot's anonymous (4k or thp) host memory; the arguments checked that the
+ * range is in the slot. KVM's MMU notifier unmaps them at stage 2 either way.
+ */
+static void *slot_host_range(const struct slot *s, uint64_t offset, uint64_t len)
+{
+	if (s->backing != BACKING_4K && s->backing != BACKING_THP)
+		die("slot %u: neither 4k nor thp backing: only that memory is dropped "
+		    "or remapped", s->id);
+	if (offset > s->size || len > s->size - offset)
+		die("slot %u: bytes 0x%" PRIx64 " + 0x%" PRIx64 " are not in its 0x%" PRIx64,
+		    s->id, offset, len, s->size);
+	return (char *)s->hva + offset;
+}
+
+/* dontneed: drop the pages; the next access gets fresh zeroed ones. */
+void slot_dontneed(struct slot *s, uint64_t offset, uint64_t len)
+{
+	madvise_checked(slot_host_range(s, offset, len), len, MADV_DONTNEED, "MADV_DONTNEED");
+}
+
+/*
+ * unmap: unmap the range, then map fresh anonymous memory at the same
+ * address with the backing's advice, so that the memslot stays usable.
+ */
+void slot_remap(struct slot *s, uint64_t offset, uint64_t len)
+{
+	void *addr = slot_host_range(s, offset, len), *p;
+
+	munmap_checked(addr, len);
+	p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED)
+		die_errno("mmap(%p, 0x%" PRIx64 ", MAP_FIXED) to remap slot %u", addr, len, s->id);
+	if (p != addr)
+		die("mmap(%p, 0x%" PRIx64 ", MAP_FIXED) to remap slot %u returned %p",
+		    addr, len, s->id, p);
+	slot_advise(s, addr, len);
 }
 
 /* ------------------------------------------------------- touch planning */
@@ -164,8 +216,18 @@ void slot_plan_touch(struct slot *s, const struct touch_spec *t)
 	s->touched = stride_count(s->ipa, s->touch_end, s->touch_stride);
 }
 
+/* move: the slot goes to IPA ipa, the pages it touches with it. */
+void slot_move(struct slot *s, uint64_t ipa)
+{
+	s->touch_end = s->touch_end - s->ipa + ipa;
+	s->ipa = ipa;
+}
+
+/* Pages of the slot a pass writes; none once it is deleted. */
 uint64_t slot_pass_count(const struct slot *s, unsigned int stride_shift)
 {
+	if (s->deleted)
+		return 0;
 	return stride_count(s->ipa, s->touch_end, s->touch_stride << stride_shift);
 }
 
@@ -199,21 +261,41 @@ static void slot_check_dirty_log(const struct slot *s, const uint64_t *bitmap)
 		    slot_page_touched(s, first) ? "clean but touched" : "dirty but untouched");
 }
 
-/* Fetch (and so write-protect) and check the dirty log of every data slot. */
+/* The slot's dirty log (KVM_GET_DIRTY_LOG, which write-protects it again); free it. */
+static uint64_t *slot_fetch_dirty_log(struct vm *vm, const struct slot *s)
+{
+	uint64_t words = (s->size / GUEST_PAGE_SIZE + BITS_PER_U64 - 1) / BITS_PER_U64;
+	uint64_t *bitmap = calloc(words, sizeof(*bitmap));
+
+	if (!bitmap)
+		die_errno("calloc(%" PRIu64 " bitmap words) for slot %u", words, s->id);
+	vm_get_dirty_log(vm, s->id, bitmap);
+	return bitmap;
+}
+
+/* -d, after the first pass: fetch and check the dirty log of every data slot. */
 void vm_collect_dirty_logs(struct vm *vm)
 {
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_data; i++) {
-		struct slot *s = &vm->data[i];
-		uint64_t words = (s->size / GUEST_PAGE_SIZE + BITS_PER_U64 - 1) / BITS_PER_U64;
-		uint64_t *bitmap = calloc(words, sizeof(*bitmap));
+		uint64_t *bitmap = slot_fetch_dirty_log(vm, &vm->data[i]);
 
-		if (!bitmap)
-			die_errno("calloc(%" PRIu64 " bitmap words) for slot %u", words, s->id);
-		vm_get_dirty_log(vm, s->id, bitmap);
-		slot_check_dirty_log(s, bitmap);
+		slot_check_dirty_log(&vm->data[i], bitmap);
 		free(bitmap);
 	}
+}
+
+/*
+ * The getlog step: fetch the dirty log of every data slot not deleted, for
+ * its write-protection only; what it holds depends on the steps before.
+ */
+void vm_fetch_dirty_logs(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_data; i++)
+		if (!vm->data[i].deleted)
+			free(slot_fetch_dirty_log(vm, &vm->data[i]));
 }
 
