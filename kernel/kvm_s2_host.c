@@ -5,8 +5,10 @@
  * Under kvm-arm.mode=protected the host's own stage-2 (an identity map that
  * EL2 fills on demand and annotates with owners and page states) belongs to
  * EL2. Its entries come here through the __pkvm_host_s2_snapshot hypercall
- * (hyp/nvhe/hyp_snapshot.c), one page of entries per call; each call is a
- * piece of the walk, and the ranges and counters are those of the VM views
+ * (hyp/nvhe/hyp_snapshot.c), one page of entries per call, copied out and
+ * kept by the reader until the walk goes past them (struct s2_host_page): a
+ * call serves every line its entries cover. The ranges and counters are those
+ * of the VM views
  * (kvm_s2_sysfs.c), with owner=<name> on annotated invalid entries and
  * state=<name> on valid ones.
  */
@@ -138,35 +140,99 @@ static int s2_host_prepare(void)
 	return ret;
 }
 
-/* One hypercall is one piece: EL2 bounds it to a page of entries. */
-static int s2_host_piece(struct kvm_s2_walk *w)
+/**
+ * struct s2_host_page - the entries of one hypercall, copied out of the
+ *			 shared page
+ * @from:	IPA the call started at
+ * @next:	IPA just past its last entry, where the next call starts
+ * @nr:		number of entries; 0 when nothing is held
+ * @entries:	the entries, in IPA order
+ *
+ * An open ranges file keeps one, so that each line is cut from the page of
+ * entries that covers it, and a new call is made only past its end (or when
+ * a read starts again from offset 0). A counter read has its own, for one
+ * walk. Only the reader that owns it uses it.
+ */
+struct s2_host_page {
+	u64				from;
+	u64				next;
+	u32				nr;
+	struct kvm_s2_snapshot_entry	entries[KVM_S2_SNAPSHOT_MAX_ENTRIES];
+};
+
+/*
+ * Hypercalls the view made, and entries it took from them, since boot: for
+ * the test hooks (kvm_s2_host_calls()).
+ */
+static atomic64_t s2_host_nr_calls;
+static atomic64_t s2_host_nr_entries;
+
+/* One hypercall from @ipa, its entries copied into @p. */
+static int s2_host_fetch(struct s2_host_page *p, u64 ipa)
 {
 	struct kvm_s2_snapshot *snap = s2_host_buf;
+	int ret;
+
+	p->nr = 0;
+	mutex_lock(&s2_host_lock);
+	ret = s2_host_snapshot(ipa);
+	if (!ret && WARN_ON_ONCE(snap->nr > KVM_S2_SNAPSHOT_MAX_ENTRIES))
+		ret = -EIO;
+	if (!ret) {
+		memcpy(p->entries, snap->entries, snap->nr * sizeof(*snap->entries));
+		p->from = ipa;
+		p->next = snap->next;
+		p->nr = snap->nr;
+	}
+	mutex_unlock(&s2_host_lock);
+
+	if (!ret) {
+		atomic64_inc(&s2_host_nr_calls);
+		atomic64_add(p->nr, &s2_host_nr_entries);
+	}
+	return ret;
+}
+
+static u64 s2_host_entry_end(const struct kvm_s2_snapshot_entry *e)
+{
+	u64 granule = kvm_granule_size(e->level);
+
+	return ALIGN_DOWN(e->addr, granule) + granule;
+}
+
+/*
+ * A piece: the entries of the page that holds the cursor, from the cursor on
+ * (a new hypercall when no page holds it). EL2 bounds a call to a page of
+ * entries.
+ */
+static int s2_host_piece(struct kvm_s2_walk *w)
+{
+	struct s2_host_page *p = w->src;
 	struct kvm_s2_snapshot_entry *e;
 	u32 i;
 	int ret;
 
-	mutex_lock(&s2_host_lock);
-	ret = s2_host_snapshot(w->cursor);
-	if (!ret && WARN_ON_ONCE(snap->nr > KVM_S2_SNAPSHOT_MAX_ENTRIES))
-		ret = -EIO;
-	if (ret)
-		goto out_unlock;
+	if (!p->nr || w->cursor < p->from || w->cursor >= p->next) {
+		ret = s2_host_fetch(p, w->cursor);
+		if (ret)
+			return ret;
+	}
 
-	w->budget = snap->nr + 1;
-	for (i = 0; i < snap->nr; i++) {
-		e = &snap->entries[i];
+	w->budget = p->nr + 1;
+	for (i = 0; i < p->nr; i++) {
+		e = &p->entries[i];
+		if (s2_host_entry_end(e) <= w->cursor)
+			continue;
 		if (e->flags & KVM_S2_SNAPSHOT_TABLE)
 			kvm_s2_note_table(w, e->addr, e->level);
-		else if (kvm_s2_note(w, e->addr, e->level, e->pte))
-			break;
+		else if (kvm_s2_note(w, max(e->addr, w->cursor), e->level,
+				     e->pte))
+			return 0;
 	}
 	/* All entries taken: the next piece starts where EL2 stopped. */
-	if (i == snap->nr && WARN_ON_ONCE(w->cursor != snap->next))
-		ret = -EIO;
-out_unlock:
-	mutex_unlock(&s2_host_lock);
-	return ret;
+	if (WARN_ON_ONCE(w->cursor != p->next))
+		return -EIO;
+	return 0;
 }
 
 static void s2_host_show_extra(struct seq_file *m, kvm_pte_t pte)
@@ -209,16 +275,30 @@ static void s2_host_count(u64 *view, kvm_pte_t pte, u64 bytes)
 	}
 }
 
+static void s2_host_rewind(void *src)
+{
+	struct s2_host_page *p = src;
+
+	p->nr = 0;
+}
+
+static void s2_host_release(void *src)
+{
+	kfree(src);
+}
+
 static const struct kvm_s2_view_ops s2_host_ops = {
 	.piece		= s2_host_piece,
 	.show_extra	= s2_host_show_extra,
 	.count		= s2_host_count,
+	.rewind		= s2_host_rewind,
+	.release	= s2_host_release,
 };
 
 static int s2_host_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_ranges_file *f;
-
+	struct s2_host_page *p;
 	int ret;
 
 	ret = s2_host_prepare();
@@ -230,6 +310,14 @@ static int s2_host_ranges_open(struct kernfs_open_file *of)
 		return -ENOMEM;
 
 	f->ops = &s2_host_ops;
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p) {
+		kfree(f);
+		return -ENOMEM;
+	}
+
+	f->ops = &s2_host_ops;
+	f->src = p;
 	f->limit = BIT_ULL(s2_host_geometry.ia_bits);
 	f->start_level = s2_host_geometry.start_level;
 	f->fwb = s2_host_geometry.flags & KVM_S2_SNAPSHOT_FWB;
@@ -240,10 +328,14 @@ static int s2_host_ranges_open(struct kernfs_open_file *of)
 static const struct kernfs_ops s2_host_ranges_kfops =
 	KVM_S2_RANGES_KFOPS(s2_host_ranges_open);
 
-/* Counters: the geometry is read by the first call, the rest is a walk. */
+/*
+ * Counters: the geometry is read by the first call; the rest is a walk, as
+ * EL2 owns the tables: the same hypercalls as a full read of "ranges".
+ */
 static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 			     bool counts)
 {
+	struct s2_host_page *p;
 	int ret;
 
 	ret = s2_host_prepare();
@@ -253,7 +345,15 @@ static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 	stats->ipa_bits = s2_host_geometry.ia_bits;
 	stats->start_level = s2_host_geometry.start_level;
 	stats->table_pages = s2_host_geometry.pgd_pages;
-	return counts ? kvm_s2_get_stats(&s2_host_ops, NULL, stats) : 0;
+	if (!counts)
+		return 0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	ret = kvm_s2_get_stats(&s2_host_ops, p, stats);
+	kfree(p);
+	return ret;
 }
 
 /* pKVM's own counters, merged into s2/ beside those of every view. */
@@ -300,6 +400,20 @@ static const struct kobj_type s2_host_ktype = {
 phys_addr_t kvm_s2_host_buf_phys(void)
 {
 	return s2_host_prepare() ? 0 : virt_to_phys(s2_host_buf);
+}
+
+/**
+ * kvm_s2_host_calls() - what the view asked of EL2 since boot
+ * @entries:	set to the entries the calls returned
+ *
+ * For the test hooks: how many entries each call is used for.
+ *
+ * Return: the number of snapshot hypercalls the view made.
+ */
+u64 kvm_s2_host_calls(u64 *entries)
+{
+	*entries = atomic64_read(&s2_host_nr_entries);
+	return atomic64_read(&s2_host_nr_calls);
 }
 
 /**

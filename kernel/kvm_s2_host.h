@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 phys_addr_t kvm_s2_host_buf_phys(void);
+u64 kvm_s2_host_calls(u64 *entries);
 
 #ifdef CONFIG_KVM_S2_HOST_SNAPSHOT_TEST
 void kvm_s2_host_test_init(void);

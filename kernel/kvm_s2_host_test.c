@@ -16,6 +16,8 @@
  *              in a loop while another overwrites its buffer with all-ones,
  *              then random bytes, without pause; the write fails with EIO
  *              if any call did not return 0
+ *   view_calls read: "calls=<n> entries=<n>", the hypercalls the host view
+ *              made since boot and the entries they returned
  */
 
 #include <linux/debugfs.h>
@@ -71,6 +73,17 @@ static int s2_test_buffer_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(s2_test_buffer);
+
+/* view_calls: "calls=<n> entries=<n>", the view's hypercalls since boot */
+
+static int s2_test_view_calls_show(struct seq_file *m, void *v)
+{
+	u64 entries, calls = kvm_s2_host_calls(&entries);
+
+	seq_printf(m, "calls=%llu entries=%llu\n", calls, entries);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(s2_test_view_calls);
 
 /* call */
 
@@ -351,5 +364,7 @@ void kvm_s2_host_test_init(void)
 	debugfs_create_file("bad_calls", 0400, dir, NULL,
 			    &s2_test_bad_calls_fops);
 	debugfs_create_file("hammer", 0200, dir, NULL, &s2_test_hammer_fops);
+	debugfs_create_file("view_calls", 0400, dir, NULL,
+			    &s2_test_view_calls_fops);
 	dput(kvm_dir);
 }

@@ -371,8 +371,11 @@ void *kvm_s2_ranges_start(struct seq_file *m, loff_t *pos)
 	 * A read from the start (a new read, an lseek() or a pread()) sees
 	 * the tables as they are now, not the range kept from before.
 	 */
-	if (!*pos)
+	if (!*pos) {
 		f->cur.end = f->cur.start;
+		if (f->ops->rewind)
+			f->ops->rewind(f->src);
+	}
 	return s2_ranges_at(f, *pos);
 }
 

@@ -66,6 +66,8 @@ struct kvm_s2_walk;
  * @show_extra:	print the view's own key=value fields of a range
  * @count:	add an entry, valid or not, to the view's own counters
  *		(@view of struct kvm_s2_stats, @bytes its size); may be NULL
+ * @rewind:	a read starts again from offset 0: drop what the source keeps
+ *		of the tables (may be NULL)
  * @release:	drop what an open ranges file holds of the source (may be
  *		NULL); called from a work item, see kvm_s2_ranges_release()
  */
@@ -73,13 +75,14 @@ struct kvm_s2_view_ops {
 	int	(*piece)(struct kvm_s2_walk *w);
 	void	(*show_extra)(struct seq_file *m, kvm_pte_t pte);
 	void	(*count)(u64 *view, kvm_pte_t pte, u64 bytes);
+	void	(*rewind)(void *src);
 	void	(*release)(void *src);
 };
 
 /**
  * struct kvm_s2_walk - one walk over a stage-2, done in bounded pieces
  * @ops:	the view
- * @src:	the view's source (the VM, the host snapshot buffer)
+ * @src:	the view's source (the VM, the host's page of entries)
  * @cursor:	next IPA to visit; a piece starts here
  * @limit:	top of the IPA space, exclusive
  * @budget:	entries this piece may still visit
@@ -101,7 +104,8 @@ struct kvm_s2_walk {
 /**
  * struct kvm_s2_ranges_file - per-open state of a "ranges" file
  * @ops:	the view
- * @src:	the view's source (the VM, pinned; none for the host)
+ * @src:	the view's source (the VM, pinned; for the host, the page of
+ *		entries of its last hypercall)
  * @limit:	top of the IPA space, fixed at open
  * @start_level: start level of the tables, fixed at open
  * @fwb:	memory-type encoding of the tables

@@ -177,6 +177,30 @@ call() {
 	false
 }
 
+# view_calls: "<calls> <entries>" the host view has made since boot
+view_calls() {
+	sed -n 's/^calls=\([0-9]*\) entries=\([0-9]*\)$/\1 \2/p' "$HOOKS/view_calls"
+}
+
+@test "a full read of the host ranges cuts every line it can from each hypercall's page of entries" {
+	cat "$HOST/ranges" >/dev/null
+	read -r c0 e0 < <(view_calls)
+	lines=$(wc -l <"$HOST/ranges")
+	read -r c1 e1 < <(view_calls)
+	calls=$((c1 - c0)) entries=$((e1 - e0))
+	echo "one read: $lines lines, $calls hypercalls, $entries entries"
+	[ "$calls" -ge 1 ]
+	# A new call only past the end of the last one's entries: a page of
+	# entries each (more than 50), not a call per line.
+	[ $((entries / calls)) -ge 50 ]
+	[ "$calls" -lt "$lines" ]
+	# Read one byte at a time, the same lines from no more calls.
+	dd if="$HOST/ranges" bs=1 2>/dev/null | wc -l >"$BATS_TEST_TMPDIR/lines"
+	read -r c2 e2 < <(view_calls)
+	echo "bytewise: $(cat "$BATS_TEST_TMPDIR/lines") lines, $((c2 - c1)) hypercalls"
+	[ $((c2 - c1)) -le $((calls + 3)) ]
+}
+
 @test "every bad buffer is refused with its errno and leaves the page's contents and owner as they were" {
 	[ -r "$HOOKS/bad_calls" ]
 	# A VM that has run, for a page EL2 pins for it (its struct kvm).
