@@ -1,47 +1,71 @@
 #!/bin/sh
 # bench.sh - in-guest half of `make bench` (s2view.action=bench, see init).
 #
-# Creates a 1 GiB fully fragmented VM (s2vm -m 1G -b 4k -d: 262,144
-# alternately rw- and r-- pages) and measures, with wall-clock times:
-#   - cat of its whole ranges file: time, bytes, lines, lines per second
-#   - the fault path: best of 3 fault-ins of 512M of 4K pages
-#   - one read of each counter file, of this VM and of a 16M one (the counts
-#     are kept by KVM: the same cost), and of pid (the cost of cat itself)
-#   - s2summ.sh and s2summ.sh --prom on that live VM (one run each)
-#   - a second VM faulting in 512M of 4K pages (s2vm -m 512M -b 4k -x), alone,
-#     while a loop dumps the big VM's ranges, and while a loop cats a saved
-#     copy of them (a loop as busy, without KVM): the dump takes
-#     kvm->mmu_lock for reading a table at a time, so vCPU faults should go
-#     on; comparing the two loops tells lock stalls from CPU contention.
-# Asserts nothing about times. Results go between S2VIEW-BENCH-BEGIN and
-# S2VIEW-BENCH-END, one "name: value unit" line each, under "### section"
-# headers; progress lines start with "bench: ". Exits non-zero only when
+# Compares, in one boot, our views with upstream's debugfs dump
+# (/sys/kernel/debug/kvm/<pid>-<fd>/stage2_page_tables) of the same VM.
+# Absolute times under TCG are those of an emulated CPU: the ratios are what
+# count. BENCH_PARTS (init sets it from s2view.bench=) says what to run:
+#   main    everything but the host view:
+#           - dumps: ours vs upstream's whole read, for 4K-page (s2vm -b 4k),
+#             THP-block (-b thp) and fully fragmented (-b 4k -d) VMs of each
+#             size of BENCH_SIZES, one VM at a time; best of BENCH_RUNS
+#             samples, a sample being enough whole reads to last
+#             BENCH_MIN_SAMPLE seconds; time per output line of the
+#             fragmented ones (how the cost grows with the size)
+#           - counters: a read of each counter file of a small VM and of the
+#             largest fragmented one (kept from the dumps)
+#           - kmem: Slab + VmallocUsed before and during a dump loop of it
+#           - faults: a second VM faulting in BENCH_FAULT_SIZE of 4K pages,
+#             alone and while a loop dumps the big one, ours and upstream's
+#           - toolkit: s2summ.sh (summary, --prom, --map) on a saved copy of
+#             the big VM, against the floor: one plain awk pass (floor_awk)
+#   host    the pKVM host view: time of a whole read of host/s2/ranges and
+#           hypercalls per read; "n/a (not protected mode)" elsewhere
+#   faults  the fault path only: best of 3 fault-ins (tools/bench.sh boots a
+#           kernel with the stage-2 stats and one without, and compares)
+#   all     main, then host (the default)
+# Asserts nothing about times: targets are printed beside the figures and
+# tools/bench.sh marks each met or not. Results go between
+# S2VIEW-BENCH-BEGIN and S2VIEW-BENCH-END, a "### section" line before each
+# section's figures and one "result<TAB>name<TAB>value<TAB>unit<TAB>target"
+# line per figure (target: "" or "<op> <number>[ note]"); progress lines,
+# figures included, start with "bench: ". Exits non-zero only when
 # something fails to run.
 #
-# Knobs (environment): BENCH_RUNS (whole dumps, default 3), BENCH_READS
-# (reads of each counter file, default 10), BENCH_VM (the big VM's s2vm
-# arguments), BENCH_SMALL (the small VM's, for counter reads side by side),
-# BENCH_FAULT (the fault-in VM's), BENCH_PARTS (all, or faults: the fault
-# path only; init sets it from s2view.bench=).
+# Knobs (environment, for a run by hand in `make run`'s shell):
+# BENCH_RUNS (samples, default 3), BENCH_MIN_SAMPLE (seconds, 0.5),
+# BENCH_SIZES ("64M 256M 1G"), BENCH_SMALL_SIZE (16M),
+# BENCH_FAULT_SIZE (512M), BENCH_FAULT_RUNS (fault-ins per case, 2).
 set -eu
 
+PARTS=${BENCH_PARTS:-all}
 RUNS=${BENCH_RUNS:-3}
-BIG=${BENCH_VM:--m 1G -b 4k -d}
-SMALL=${BENCH_SMALL:--m 16M -b 4k -d}
-FAULT=${BENCH_FAULT:--m 512M -b 4k}
+MIN_SAMPLE=${BENCH_MIN_SAMPLE:-0.5}
+SIZES=${BENCH_SIZES:-64M 256M 1G}
+SMALL_SIZE=${BENCH_SMALL_SIZE:-16M}
+FAULT_SIZE=${BENCH_FAULT_SIZE:-512M}
+FAULT_RUNS=${BENCH_FAULT_RUNS:-2}
+FAULT="-m $FAULT_SIZE -b 4k"
+# Reads per sample at most: the arguments of one cat (see sample()).
+MAX_READS=20000
+HOOKS=/sys/kernel/debug/kvm/s2_host_snapshot
 TMP=$(mktemp -d /tmp/bench.XXXXXX)
-VMPID=
-SMALLPID=
+RESULTS=$TMP/results
+PIDS=
+VMS=0
 LOOP=
 
 cleanup() {
 	[ -z "$LOOP" ] || kill "$LOOP" 2>/dev/null || true
-	[ -z "$VMPID" ] || kill "$VMPID" 2>/dev/null || true
-	[ -z "$SMALLPID" ] || kill "$SMALLPID" 2>/dev/null || true
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
 	wait 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+
+### output
 
 progress() {
 	echo "bench: $*"
@@ -52,179 +76,173 @@ die() {
 	exit 1
 }
 
-# seconds since the epoch, to the microsecond: busybox date has no %N (and
-# -Ins gives whole seconds), so bash's EPOCHREALTIME; the cost of one call
-# is reported as "clock overhead"
-if [ -x /bin/bash ]; then
-	now() {
-		/bin/bash -c 'echo "$EPOCHREALTIME"'
-	}
-else
-	now() {
-		date +%s.%N
-	}
-fi
-
-# since T0 [N]: seconds since T0 (divided by N), 3 decimals
-since() {
-	awk -v a="$1" -v b="$(now)" -v n="${2:-1}" 'BEGIN { printf "%.3f\n", (b - a) / n }'
-}
-
-# result NAME VALUE UNIT
-result() {
-	printf '%-44s %12s %s\n' "$1:" "$2" "$3" >>"$TMP/results"
-}
-
 section() {
-	printf '### %s\n' "$*" >>"$TMP/results"
+	printf '### %s\n' "$*" >>"$RESULTS"
+	progress "== $*"
 }
 
-# best of RUNS runs of "$@" (stdout to /dev/null), in seconds
-best() {
-	b=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		t0=$(now)
-		"$@" >/dev/null 2>"$TMP/err" || die "$* failed: $(cat "$TMP/err")"
-		t=$(since "$t0")
-		b=$(awk -v t="$t" -v b="$b" 'BEGIN { printf "%.3f", (b == "" || t < b) ? t : b }')
-		i=$((i + 1))
-	done
-	echo "$b"
+# result_in FILE NAME VALUE UNIT [TARGET]: a figure into FILE
+result_in() {
+	printf 'result\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "${5:-}" >>"$1"
+	progress "$(printf '  %-36s %14s %s%s' "$2" "$3" "$4" "${5:+   (target $5)}")"
 }
 
-case $(now) in *[0-9].[0-9][0-9][0-9][0-9][0-9][0-9]*) ;; *) die "no clock with sub-second resolution: $(now)" ;; esac
-command -v s2vm >/dev/null || die "no s2vm on PATH"
-: >"$TMP/results"
+# result NAME VALUE UNIT [TARGET]
+result() {
+	result_in "$RESULTS" "$@"
+}
 
 # emit: the results, framed for tools/bench.sh
 emit() {
 	echo "S2VIEW-BENCH-BEGIN"
-	cat "$TMP/results"
+	cat "$RESULTS"
 	echo "S2VIEW-BENCH-END"
 }
 
-### the fault path (BENCH_PARTS=faults: this part only; make bench boots a
-### kernel with the stage-2 stats and one without, and compares)
-progress "fault path: s2vm $FAULT -x, best of 3"
-section "fault path: s2vm $FAULT -x, create to exit, best of 3"
-# shellcheck disable=SC2086
-result "fault-in time" "$(RUNS=3 best s2vm $FAULT -x)" s
-if [ "${BENCH_PARTS:-all}" = faults ]; then
-	progress "done"
-	emit
-	exit 0
-fi
+# num FORMAT EXPR [A [B [C]]]: awk's EXPR of the numbers A, B and C, printed
+# with FORMAT (the shell has no fractions). (EXPR in parentheses: a ">" in
+# it would be an output redirection.)
+num() {
+	awk -v a="${3:-0}" -v b="${4:-0}" -v c="${5:-0}" "BEGIN { printf \"$1\", ($2) }"
+}
 
-### the big VM
-progress "starting s2vm $BIG (a minute or so under TCG)"
-t0=$(now)
-# shellcheck disable=SC2086
-s2vm $BIG >"$TMP/big.out" 2>&1 &
-VMPID=$!
-while ! grep -q '^s2vm: ready' "$TMP/big.out"; do
-	kill -0 "$VMPID" 2>/dev/null || die "s2vm $BIG: $(cat "$TMP/big.out")"
-	sleep 0.2
-done
-ready=$(since "$t0")
-VM=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$TMP/big.out")
-[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN for s2vm $BIG: $(cat "$TMP/big.out")"
-S2=/sys/kernel/kvm/$VM/s2
-progress "$VM ready after $ready s: $(grep '^s2vm: ready' "$TMP/big.out")"
+### clocks
+# Busybox date has no %N (and -Ins gives whole seconds): bash's
+# EPOCHREALTIME, to the microsecond. Every timing runs inside one bash so
+# that starting a clock costs nothing inside the interval.
 
-t0=$(now)
-t1=$(now)
-clock=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+now() {
+	/bin/bash -c 'echo "$EPOCHREALTIME"'
+}
 
-section "setup: s2vm $BIG ($VM), $(grep -c ^processor /proc/cpuinfo) vCPUs, ${S2VIEW_KVM_MODE:-unknown}"
-result "time to ready (create, fault in, dirty pass)" "$ready" s
-result "pages_l3" "$(cat "$S2/pages_l3")" entries
-result "mapped_bytes" "$(cat "$S2/mapped_bytes")" bytes
-result "table_pages" "$(cat "$S2/table_pages")" pages
-result "clock overhead (one timestamp, in every time below)" "$clock" ms
+# since T0: seconds since T0, 3 decimals
+since() {
+	num %.3f 'b - a' "$1" "$(now)"
+}
 
-### the whole dump
-progress "dumping $S2/ranges $RUNS times"
-cat "$S2/ranges" >"$TMP/ranges"
-bytes=$(wc -c <"$TMP/ranges")
-lines=$(wc -l <"$TMP/ranges")
-t=$(best cat "$S2/ranges")
-section "cat $S2/ranges (whole dump, best of $RUNS)"
-result "time" "$t" s
-result "size" "$((bytes))" bytes
-result "lines" "$((lines))" lines
-result "throughput" "$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')" lines/s
-result "throughput" "$(awk -v n="$bytes" -v t="$t" 'BEGIN { printf "%.1f", (t > 0 ? n / t / 1048576 : 0) }')" MiB/s
-t=$(best dd if="$S2/ranges" of=/dev/null bs=4096)
-result "time with 4K reads (dd bs=4096)" "$t" s
+# timed CMD...: seconds CMD takes, its output in $TMP/out; fails when CMD does
+timed() {
+	TMP=$TMP /bin/bash -c 't0=$EPOCHREALTIME
+		"$@" >"$TMP/out" 2>"$TMP/err" || exit
+		echo "$t0 $EPOCHREALTIME"' timed "$@" >"$TMP/stamps" ||
+		die "$*: $(cat "$TMP/err")"
+	awk '{ printf "%.6f\n", $2 - $1 }' "$TMP/stamps"
+}
 
-### counters
-# read_mean FILE: ms per cat of FILE, over READS reads
-READS=${BENCH_READS:-10}
-read_mean() {
-	t0=$(now)
+# sample N FILE: seconds for N whole reads of FILE by one cat (N copies of
+# its name): the cost of starting cat is paid once per sample, not per read
+sample() {
+	TMP=$TMP /bin/bash -c 'a=()
+		for ((i = 0; i < $1; i++)); do a[i]=$2; done
+		t0=$EPOCHREALTIME
+		cat "${a[@]}" >/dev/null 2>"$TMP/err" || exit
+		echo "$t0 $EPOCHREALTIME"' sample "$1" "$2" >"$TMP/stamps" ||
+		die "cat $2: $(cat "$TMP/err")"
+	awk '{ printf "%.6f\n", $2 - $1 }' "$TMP/stamps"
+}
+
+# per_read FILE: PER_READ, the seconds of one whole read of FILE: the best
+# of RUNS samples of READS reads each, READS enough for a sample to last
+# MIN_SAMPLE seconds (a short sample would time mostly cat and the clock).
+# The samples that find READS warm the caches up.
+per_read() {
+	READS=1
+	t=$(sample 1 "$1")
+	while [ "$READS" -lt "$MAX_READS" ] &&
+		awk -v t="$t" -v m="$MIN_SAMPLE" 'BEGIN { exit !(t + 0 < m + 0) }'; do
+		# 20% over what the last sample says, at least one more read
+		READS=$(awk -v n="$READS" -v t="$t" -v m="$MIN_SAMPLE" -v max="$MAX_READS" 'BEGIN {
+			k = int(n * 1.2 * m / (t > 0.0001 ? t : 0.0001)) + 1
+			print (k > max ? max : k) }')
+		t=$(sample "$READS" "$1")
+	done
+	best=
 	i=0
-	while [ "$i" -lt "$READS" ]; do
-		cat "$1" >/dev/null
+	while [ "$i" -lt "$RUNS" ]; do
+		t=$(sample "$READS" "$1")
+		best=$(awk -v t="$t" -v b="$best" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
 		i=$((i + 1))
 	done
-	awk -v s="$(since "$t0" "$READS")" 'BEGIN { printf "%.1f", s * 1000 }'
+	PER_READ=$(num %.9f 'a / b' "$best" "$READS")
 }
 
-progress "starting s2vm $SMALL, reading each counter file of both VMs $READS times"
-# shellcheck disable=SC2086
-s2vm $SMALL >"$TMP/small.out" 2>&1 &
-SMALLPID=$!
-while ! grep -q '^s2vm: ready' "$TMP/small.out"; do
-	kill -0 "$SMALLPID" 2>/dev/null || die "s2vm $SMALL: $(cat "$TMP/small.out")"
-	sleep 0.2
-done
-small=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$TMP/small.out")
-section "one read (cat) of each counter file, mean of $READS: s2vm $SMALL ($small) beside $VM; pid is the cost of cat itself"
-for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
-	a=$(read_mean "/sys/kernel/kvm/$small/s2/$f")
-	b=$(read_mean "$S2/$f")
-	result "$f: small VM" "$a" ms
-	result "$f: $VM" "$b" ms
-	result "$f: $VM / small VM (target <= 1.2)" "$(awk -v a="$a" -v b="$b" 'BEGIN { r = a > 0 ? b / a : 0; printf "%.2f %s", r, r <= 1.2 ? "met" : "NOT MET" }')" x
-done
-result "pid" "$(read_mean "/sys/kernel/kvm/$VM/pid")" ms
-kill "$SMALLPID"
-wait "$SMALLPID" 2>/dev/null || true
-SMALLPID=
+### VMs
 
-### the toolkit on the live VM (slow under TCG: one run each)
-section "toolkit on the live $VM (one run each; busybox sh and awk)"
-for mode in "" --prom; do
-	progress "s2summ.sh $mode $VM"
-	# shellcheck disable=SC2086
-	t=$(RUNS=1 best s2summ.sh $mode "$VM")
-	result "s2summ.sh ${mode:-(summary)}" "$t" s
-	result "s2summ.sh ${mode:-(summary)} throughput" \
-		"$(awk -v n="$lines" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')" lines/s
-done
-
-### faults during dumps
-# fault_in: seconds for one s2vm -x run of the fault-in VM
-fault_in() {
+# start_vm ARGS...: start s2vm ARGS and wait for its ready line; sets VMPID,
+# VM (its vmN), S2 (its /sys/kernel/kvm/vmN/s2) and READY (seconds from
+# start to ready). The VM runs until stop_vm.
+start_vm() {
+	VMS=$((VMS + 1))
+	out=$TMP/s2vm.$VMS.out
+	# (created here: the background s2vm may open it after the first grep)
+	: >"$out"
 	t0=$(now)
-	# shellcheck disable=SC2086
-	s2vm $FAULT -x >"$TMP/fault.out" 2>&1 || die "s2vm $FAULT -x: $(cat "$TMP/fault.out")"
-	since "$t0"
+	s2vm "$@" >"$out" 2>&1 &
+	VMPID=$!
+	PIDS="$PIDS $VMPID"
+	while ! grep -q '^s2vm: ready' "$out"; do
+		kill -0 "$VMPID" 2>/dev/null || die "s2vm $*: $(cat "$out")"
+		sleep 0.2
+	done
+	READY=$(since "$t0")
+	VM=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$out")
+	[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN for s2vm $*: $(cat "$out")"
+	S2=/sys/kernel/kvm/$VM/s2
 }
 
-# loop FILE OUT: cat FILE over and over, the time of each cat into OUT; sets LOOP
-loop() {
+# stop_vm PID: end that s2vm and wait until its VM is gone
+stop_vm() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	left=
+	for p in $PIDS; do
+		[ "$p" = "$1" ] || left="$left $p"
+	done
+	PIDS=$left
+}
+
+# upstream_of PID: upstream's debugfs dump of the VM of the process PID
+upstream_of() {
+	for f in /sys/kernel/debug/kvm/"$1"-*/stage2_page_tables; do
+		[ -r "$f" ] && { echo "$f"; return 0; }
+	done
+	die "no upstream dump /sys/kernel/debug/kvm/$1-*/stage2_page_tables"
+}
+
+# layout_args LAYOUT: s2vm's arguments for a layout of the dumps
+layout_args() {
+	case $1 in
+	4k) echo "-b 4k" ;;
+	thp) echo "-b thp" ;;
+	frag) echo "-b 4k -d" ;;
+	esac
+}
+
+# thp_on: THP for the -b thp VMs (they madvise their memory): "never" would
+# give them 4K pages
+thp_on() {
+	f=/sys/kernel/mm/transparent_hugepage/enabled
+	[ -w "$f" ] || die "no $f: THP VMs would get 4K pages"
+	case $(cat "$f") in
+	*"[never]"*) echo madvise >"$f"; progress "THP was never, now madvise" ;;
+	esac
+}
+
+# start_loop FILE COUNT: read FILE whole over and over in the background, a
+# line into COUNT after each read; sets LOOP. Stopped, it kills the read in
+# progress and waits for it, so that no read outlives the loop.
+start_loop() {
 	: >"$2"
 	(
+		trap 'kill "$c" 2>/dev/null; wait "$c" 2>/dev/null || :; exit 0' TERM
 		while :; do
-			d0=$(now)
-			cat "$1" >/dev/null
-			since "$d0" >>"$2"
+			cat "$1" >/dev/null &
+			c=$!
+			wait "$c" || exit 1
+			echo >>"$2"
 		done
 	) &
 	LOOP=$!
-	sleep 1
 }
 
 stop_loop() {
@@ -233,40 +251,333 @@ stop_loop() {
 	LOOP=
 }
 
-mean() {
-	awk '{ s += $1; n++ } END { printf "%.3f", n ? s / n : 0 }' "$1"
+### dumps
+
+# dump_vm LAYOUT SIZE: start a VM of that layout and size and time whole
+# reads of its ranges and of upstream's dump of it; leaves the VM running
+# (VMPID, VM, S2, UPSTREAM)
+dump_vm() {
+	progress "starting s2vm -m $2 $(layout_args "$1")"
+	# shellcheck disable=SC2046 # the layout's arguments, one word each
+	start_vm -m "$2" $(layout_args "$1")
+	UPSTREAM=$(upstream_of "$VMPID")
+	name=dump.$1.$2
+	progress "$VM ready after $READY s: pages_l3 $(cat "$S2/pages_l3"), blocks_l2 $(cat "$S2/blocks_l2")"
+	per_read "$S2/ranges"
+	ours=$PER_READ ours_reads=$READS
+	per_read "$UPSTREAM"
+	up=$PER_READ up_reads=$READS
+	progress "samples of $ours_reads (ours) and $up_reads (upstream) reads"
+	ours_lines=$(wc -l <"$S2/ranges")
+	up_lines=$(wc -l <"$UPSTREAM")
+	result "$name.vm_ready" "$READY" s
+	result "$name.ours" "$(num %.3f 'a * 1000' "$ours")" ms
+	result "$name.upstream" "$(num %.3f 'a * 1000' "$up")" ms
+	result "$name.ratio" "$(num %.3f 'b > 0 ? a / b : 0' "$ours" "$up")" x "<= 1.0 (aim <= 0.5)"
+	result "$name.ours_lines" "$((ours_lines))" lines
+	result "$name.upstream_lines" "$((up_lines))" lines
+	[ "$1" = frag ] || return 0
+	# The fragmented layout's lines grow with its size: its time per line
+	# says whether the cost is linear.
+	result_in "$TMP/per_line" "dump.frag.$2.ours_per_line" \
+		"$(num %.3f 'b > 0 ? a * 1e6 / b : 0' "$ours" "$ours_lines")" us/line
+	result_in "$TMP/per_line" "dump.frag.$2.upstream_per_line" \
+		"$(num %.3f 'b > 0 ? a * 1e6 / b : 0' "$up" "$up_lines")" us/line
 }
 
-progress "fault-in VM (s2vm $FAULT -x) alone"
-alone=$(fault_in)
-alone2=$(fault_in)
-progress "fault-in VM while a loop dumps $VM's ranges"
-loop "$S2/ranges" "$TMP/dumps"
-busy=$(fault_in)
-busy2=$(fault_in)
-stop_loop
-progress "fault-in VM while a loop cats a saved copy of the ranges (as busy, no KVM)"
-loop "$TMP/ranges" "$TMP/copies"
-ctl=$(fault_in)
-ctl2=$(fault_in)
-stop_loop
-touched=$(sed -n 's/^s2vm: ready .* touched=\([0-9]*\).*/\1/p' "$TMP/fault.out")
+# part_dumps: every layout at every size, a VM at a time (they would not fit
+# together), smallest first, THP first at each size (before the others
+# fragment the memory); leaves the last, the largest fragmented one,
+# running for the parts after: BIGPID, BIG (vmN), BIGS2, BIGUP
+part_dumps() {
+	thp_on
+	section "dumps (kvm-arm.mode=${S2VIEW_KVM_MODE:-?}): our ranges vs upstream's debugfs stage2_page_tables of the same VM, ms per whole read (best of $RUNS samples of at least $MIN_SAMPLE s); layouts 4k (s2vm -b 4k), thp (-b thp), frag (-b 4k -d, alternating rw-/r-- pages); ratio ours / upstream"
+	: >"$TMP/per_line"
+	last=${SIZES##* }
+	for size in $SIZES; do
+		for layout in thp 4k frag; do
+			dump_vm "$layout" "$size"
+			if [ "$layout $size" = "frag $last" ]; then
+				BIGPID=$VMPID BIG=$VM BIGS2=$S2 BIGUP=$UPSTREAM BIGSIZE=$size
+			else
+				stop_vm "$VMPID"
+			fi
+		done
+	done
+	first=${SIZES%% *}
+	section "dumps: time per output line, frag layout (its lines grow with its size); growth = $BIGSIZE / $first"
+	cat "$TMP/per_line" >>"$RESULTS"
+	for who in ours upstream; do
+		a=$(awk -F'\t' -v n="dump.frag.$BIGSIZE.${who}_per_line" '$2 == n { print $3 }' "$TMP/per_line")
+		b=$(awk -F'\t' -v n="dump.frag.$first.${who}_per_line" '$2 == n { print $3 }' "$TMP/per_line")
+		target=
+		[ "$who" = upstream ] || target="<= 1.3"
+		result "dump.frag.${who}_per_line_growth" "$(num %.3f 'b > 0 ? a / b : 0' "$a" "$b")" x "$target"
+	done
+}
 
-section "vCPU faults during dumps: s2vm $FAULT -x ($touched pages faulted in), create to exit"
-result "alone, run 1" "$alone" s
-result "alone, run 2" "$alone2" s
-result "during a dump loop of $VM, run 1" "$busy" s
-result "during a dump loop of $VM, run 2" "$busy2" s
-result "during a cat loop of a saved copy, run 1" "$ctl" s
-result "during a cat loop of a saved copy, run 2" "$ctl2" s
-result "slowdown with dumps (mean / mean alone)" \
-	"$(awk -v a="$alone" -v b="$alone2" -v c="$busy" -v d="$busy2" 'BEGIN { printf "%.2f", (c + d) / (a + b) }')" x
-result "slowdown with the copy loop (mean / mean alone)" \
-	"$(awk -v a="$alone" -v b="$alone2" -v c="$ctl" -v d="$ctl2" 'BEGIN { printf "%.2f", (c + d) / (a + b) }')" x
-result "dumps of $VM completed in the loop" "$(wc -l <"$TMP/dumps")" dumps
-result "mean dump time in the loop" "$(mean "$TMP/dumps")" s
-result "cats of the copy completed in the loop" "$(wc -l <"$TMP/copies")" cats
-result "mean cat time of the copy in the loop" "$(mean "$TMP/copies")" s
+### counters
 
+# part_counters: each counter file of a small VM beside the big one: KVM
+# keeps the counts, so a read should cost the same whatever the VM's size
+part_counters() {
+	progress "starting s2vm -m $SMALL_SIZE -b 4k -d"
+	start_vm -m "$SMALL_SIZE" -b 4k -d
+	small=$VM smallpid=$VMPID
+	section "counters: us per read of each counter file (best of $RUNS samples of at least $MIN_SAMPLE s), s2vm -m $SMALL_SIZE -b 4k -d ($small) beside the $BIGSIZE frag VM ($BIG); pid: a sysfs file with no stage-2 behind it"
+	for f in ipa_bits start_level mapped_bytes blocks_l1 blocks_l2 pages_l3 table_pages; do
+		per_read "/sys/kernel/kvm/$small/s2/$f"
+		a=$PER_READ
+		per_read "$BIGS2/$f"
+		b=$PER_READ
+		result "counters.$f.$SMALL_SIZE" "$(num %.2f 'a * 1e6' "$a")" us
+		result "counters.$f.$BIGSIZE" "$(num %.2f 'a * 1e6' "$b")" us
+		result "counters.$f.ratio" "$(num %.2f 'b > 0 ? a / b : 0' "$b" "$a")" x "<= 1.2"
+	done
+	per_read "/sys/kernel/kvm/$BIG/pid"
+	result counters.pid "$(num %.2f 'a * 1e6' "$PER_READ")" us
+	stop_vm "$smallpid"
+}
+
+### kernel memory
+
+# kmem: Slab + VmallocUsed (KiB): where a dump's buffers would be
+kmem() {
+	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { s += $2 } END { print s }' /proc/meminfo
+}
+
+# kmem_max N: the largest of N samples of kmem, 0.2 s apart
+kmem_max() {
+	m=0
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		k=$(kmem)
+		[ "$k" -le "$m" ] || m=$k
+		i=$((i + 1))
+		[ "$i" -ge "$1" ] || sleep 0.2
+	done
+	echo "$m"
+}
+
+# kmem_during WHO FILE: kmem before a dump loop of FILE (the largest of 5
+# samples: noise is not growth) and during it (the largest of samples 0.2 s
+# apart over at least two whole dumps)
+kmem_during() {
+	before=$(kmem_max 5)
+	start_loop "$2" "$TMP/count"
+	during=0
+	n=0
+	while [ "$n" -lt 10 ] || [ "$(wc -l <"$TMP/count")" -lt 2 ]; do
+		k=$(kmem)
+		[ "$k" -le "$during" ] || during=$k
+		n=$((n + 1))
+		[ "$n" -lt 3000 ] || die "the dump loop of $2 did not finish two dumps in 10 minutes"
+		sleep 0.2
+	done
+	stop_loop
+	target=
+	[ "$1" = upstream ] || target="< 1024"
+	result "kmem.$1.before" "$before" KiB
+	result "kmem.$1.during" "$during" KiB
+	result "kmem.$1.growth" "$((during - before))" KiB "$target"
+}
+
+part_kmem() {
+	section "kernel memory: Slab + VmallocUsed (/proc/meminfo) before and during a dump loop of the $BIGSIZE frag VM ($BIG), ours and upstream's"
+	progress "kernel memory during dumps of $BIG, ours then upstream's"
+	kmem_during ours "$BIGS2/ranges"
+	kmem_during upstream "$BIGUP"
+}
+
+### faults during dumps
+
+# fault_ins: seconds for FAULT_RUNS runs of s2vm $FAULT -x (create, fault in,
+# exit) together; the last run's output in $TMP/out
+fault_ins() {
+	total=0
+	i=0
+	while [ "$i" -lt "$FAULT_RUNS" ]; do
+		# shellcheck disable=SC2086 # the arguments, one word each
+		t=$(timed s2vm $FAULT -x)
+		total=$(num %.3f 'a + b' "$total" "$t")
+		i=$((i + 1))
+	done
+	echo "$total"
+}
+
+# faulted: the pages the last s2vm run faulted in (its data slots' touched=)
+faulted() {
+	awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$TMP/out"
+}
+
+# faults_during WHO FILE: fault-ins while a loop reads FILE; sets T, DUMPS
+faults_during() {
+	progress "s2vm $FAULT -x, $FAULT_RUNS times, during a dump loop of $BIG ($1)"
+	start_loop "$2" "$TMP/count"
+	sleep 1
+	T=$(fault_ins)
+	DUMPS=$(wc -l <"$TMP/count")
+	stop_loop
+}
+
+# part_faults: a dump walks one VM's tables; another VM's vCPU faults
+# should go on at (nearly) full speed
+part_faults() {
+	progress "s2vm $FAULT -x, $FAULT_RUNS times, alone"
+	idle=$(fault_ins)
+	faults_during ours "$BIGS2/ranges"
+	ours=$T ours_dumps=$DUMPS
+	faults_during upstream "$BIGUP"
+	up=$T up_dumps=$DUMPS
+	pages=$(faulted)
+	section "faults: throughput of a second VM faulting in memory (s2vm $FAULT -x, $pages pages, create to exit, $FAULT_RUNS runs) alone and while a loop dumps the $BIGSIZE frag VM ($BIG)"
+	result faults.pages "$pages" pages
+	result faults.idle "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$idle" "$FAULT_RUNS")" pages/s
+	result faults.during_ours "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$ours" "$FAULT_RUNS")" pages/s
+	result faults.during_upstream "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$up" "$FAULT_RUNS")" pages/s
+	# throughput share = idle time / time
+	result faults.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" % ">= 90"
+	result faults.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
+	result faults.ours_loop_dumps "$ours_dumps" dumps
+	result faults.upstream_loop_dumps "$up_dumps" dumps
+}
+
+### the toolkit
+
+# floor_awk: the toolkit's floor, one plain pass over a ranges file that
+# parses each line's start and end and sums the bytes by type (4th field),
+# reading hex as s2lib.awk does: the awk's own conversion where it is exact
+# (mawk, busybox), else two digits at a time (gawk, one-true-awk). No
+# checks, no output but the sums: what any summary has to spend at least.
+# tools/bench-scripts.sh runs this same program on the host (it reads it
+# from here, between the FLOOR lines).
+floor_awk() {
+	cat <<'FLOOR'
+BEGIN {
+	split("0x0000000080000000 0x000fffffffffffff", x, " ")
+	native = x[1] + 0 == 2147483648 && x[2] + 0 == 4503599627370495
+	d = "0123456789abcdef"
+	for (i = 1; i <= 16; i++)
+		for (j = 1; j <= 16; j++)
+			h2[substr(d, i, 1) substr(d, j, 1)] = (i - 1) * 16 + j - 1
+}
+# "0x" and 16 hex digits -> its value
+function hex(s,    v, i) {
+	if (native)
+		return s + 0
+	v = 0
+	for (i = 3; i < 19; i += 2)
+		v = v * 256 + h2[substr(s, i, 2)]
+	return v
+}
+{ bytes[$4] += hex(substr($1, 20, 18)) - hex(substr($1, 1, 18)) }
+END { for (t in bytes) printf "%s %.0f\n", t, bytes[t] }
+FLOOR
+}
+
+# part_toolkit: a saved copy of the big VM (the toolkit's tests and users
+# read such copies too), then the VM goes: nothing else runs meanwhile
+part_toolkit() {
+	cp -r "/sys/kernel/kvm/$BIG" "$TMP/"
+	copy=$TMP/$BIG
+	stop_vm "$BIGPID"
+	floor_awk >"$TMP/floor.awk"
+	lines=$(wc -l <"$copy/s2/ranges")
+	section "toolkit: on a saved copy of the $BIGSIZE frag VM ($BIG, $((lines)) lines), busybox sh and awk, one run each; floor: one plain awk pass (hex start and end, bytes by type); ratio = time / floor"
+	progress "the floor: awk -f floor.awk $copy/s2/ranges"
+	floor=$(timed awk -f "$TMP/floor.awk" "$copy/s2/ranges")
+	result toolkit.guest.lines "$((lines))" lines
+	result toolkit.guest.floor "$(num %.3f a "$floor")" s
+	for mode in "" --prom --map; do
+		name=toolkit.guest.s2summ${mode:+_${mode#--}}
+		progress "s2summ.sh ${mode:+$mode }$copy"
+		# shellcheck disable=SC2086 # no mode: no argument
+		t=$(timed s2summ.sh $mode "$copy")
+		result "$name" "$(num %.3f a "$t")" s
+		result "${name}_ratio" "$(num %.2f 'b > 0 ? a / b : 0' "$t" "$floor")" x "<= 3"
+	done
+}
+
+### the host view
+
+# view_calls: "<calls> <entries>", the host view's hypercalls since boot
+view_calls() {
+	sed -n 's/^calls=\([0-9]*\) entries=\([0-9]*\)$/\1 \2/p' "$HOOKS/view_calls"
+}
+
+# host_na WHY: every figure of the host view as n/a
+host_na() {
+	result host.read "n/a ($1)" ms
+	result host.lines "n/a ($1)" lines
+	result host.calls_per_read "n/a ($1)" calls
+	result host.entries_per_read "n/a ($1)" entries
+	result host.entries_per_call "n/a ($1)" entries/call ">= 50"
+}
+
+part_host() {
+	f=/sys/kernel/kvm/host/s2/ranges
+	section "host view: a whole read of /sys/kernel/kvm/host/s2/ranges (best of $RUNS samples of at least $MIN_SAMPLE s), its hypercalls ($HOOKS/view_calls), kvm-arm.mode=${S2VIEW_KVM_MODE:-?}"
+	if [ ! -r "$f" ]; then
+		host_na "not protected mode"
+		return 0
+	fi
+	progress "reading $f"
+	per_read "$f"
+	t=$PER_READ
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(view_calls 2>/dev/null)
+	cat "$f" >"$TMP/host"
+	# shellcheck disable=SC2046
+	set -- "$@" $(view_calls 2>/dev/null)
+	result host.read "$(num %.3f 'a * 1000' "$t")" ms
+	result host.lines "$(($(wc -l <"$TMP/host")))" lines
+	if [ $# -ne 4 ]; then
+		why="no $HOOKS/view_calls"
+		result host.calls_per_read "n/a ($why)" calls
+		result host.entries_per_read "n/a ($why)" entries
+		result host.entries_per_call "n/a ($why)" entries/call ">= 50"
+		return 0
+	fi
+	calls=$(($3 - $1)) entries=$(($4 - $2))
+	result host.calls_per_read "$calls" calls
+	result host.entries_per_read "$entries" entries
+	result host.entries_per_call "$(num %.1f 'b > 0 ? a / b : 0' "$entries" "$calls")" entries/call ">= 50"
+}
+
+### the fault path
+
+part_faultpath() {
+	progress "fault path: s2vm $FAULT -x, best of 3"
+	section "fault path: s2vm $FAULT -x, create to exit, best of 3"
+	best=
+	for i in 1 2 3; do
+		# shellcheck disable=SC2086 # the arguments, one word each
+		t=$(timed s2vm $FAULT -x)
+		progress "run $i: $t s"
+		best=$(awk -v t="$t" -v b="$best" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
+	done
+	result faultpath.fault_in "$(num %.3f a "$best")" s
+}
+
+### the run
+
+[ -x /bin/bash ] || die "no /bin/bash: its EPOCHREALTIME is the clock"
+case $(now) in *[0-9].[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) die "no clock with microseconds: $(now)" ;; esac
+command -v s2vm >/dev/null || die "no s2vm on PATH"
+: >"$RESULTS"
+progress "parts: $PARTS; $(grep -c ^processor /proc/cpuinfo) vCPUs, $(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo) MiB, kvm-arm.mode=${S2VIEW_KVM_MODE:-?}"
+case $PARTS in
+all | main)
+	part_dumps
+	part_counters
+	part_kmem
+	part_faults
+	part_toolkit
+	[ "$PARTS" = main ] || part_host
+	;;
+host) part_host ;;
+faults) part_faultpath ;;
+*) die "unknown part '$PARTS' (all, main, host or faults)" ;;
+esac
 progress "done"
 emit

@@ -1,37 +1,54 @@
 #!/bin/sh
-# bench.sh - `make bench`: how fast the views and the toolkit are.
+# bench.sh - `make bench`: how fast the views and the toolkit are, side by
+# side with upstream's debugfs dump of the same VMs.
 #
 # USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
-#   MODE  KVM mode of the guest part (default nvhe)
-#   -H    host part only          -G    guest part only
-#   e.g. tools/bench.sh            # both, the guest in nvhe
-#        tools/bench.sh protected  # both, the guest under pKVM
+#   MODE  KVM mode of the main and fault-path boots (default nvhe)
+#   -H    host part only          -G    guest parts only
+#   e.g. tools/bench.sh            # every part: about 30 to 40 minutes
+#        tools/bench.sh -H         # the toolkit on the host: a few minutes
 #
-# 1. host: tools/bench-scripts.sh, s2summ.sh and s2owner.sh on a generated
-#    262,144-line ranges file under dash and busybox sh.
-# 2. guest: one boot of MODE with s2view.action=bench (initramfs/bench.sh):
-#    a 1 GiB fully fragmented VM; time, bytes and lines of a whole dump of
-#    its ranges, a read of each counter, the toolkit on it, and how long a
-#    second VM takes to fault in 512M with and without a concurrent dump
-#    loop. QEMU runs TCG: absolute times are those of an emulated CPU.
-# 3. fault path: two more boots of MODE (s2view.bench=faults), one with
-#    build/Image and one with a kernel built without the stage-2 stats
-#    (kernel/bench/no-stage2-stats.patch): best-of-3 fault-in of 512M of 4K
-#    pages each, and the overhead of keeping the stats (target <= 5%).
-# Prints plain numbers with units under a header per section; asserts
-# nothing about times (it fails only when something does not run, or the
-# kernel reports a problem: run-qemu.sh's verdict). The
-# console log goes to build/results/bench/MODE.log (S2VIEW_RESULTS
-# overrides the directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh).
+# Parts, in this order:
+# 1. host: tools/bench-scripts.sh -r 3: s2summ.sh and s2owner.sh on a
+#    generated 262,144-page ranges file under dash and busybox sh.
+# 2. main: a boot of MODE with s2view.bench=main (initramfs/bench.sh): dump
+#    time of our ranges vs upstream's debugfs file of the same VM (4K pages,
+#    THP blocks, fragmented; 64M, 256M, 1G), time per line, counter reads at
+#    16M and 1G, kernel memory during dumps, vCPU fault throughput of
+#    another VM during dump loops, and the toolkit in the guest.
+# 3. host view: a boot of protected mode (the only one with a host stage-2)
+#    with s2view.bench=host: a whole read of host/s2/ranges, its hypercalls.
+# 4. fault path: a kernel built without the stage-2 stats
+#    (kernel/bench/no-stage2-stats.patch) and build/Image, a boot of MODE
+#    with s2view.bench=faults each: best-of-3 fault-in of 512M of 4K pages
+#    with and without the stats, and the overhead of keeping them.
+# Writes build/bench/results.tsv (one name<TAB>value<TAB>unit row per
+# figure) and build/bench/results.md (a table: figure, value, unit, target,
+# met?, under the date, the CPU and the QEMU version) from the parts run, and
+# prints each part's figures beside their targets, met or not. QEMU runs
+# TCG: absolute times are noise, the ratios of one run are what count.
+# Asserts nothing about times: fails only when something does not run or
+# the kernel reports a problem (run-qemu.sh's verdict). Console logs:
+# build/results/bench/<part>/<mode>.log (S2VIEW_RESULTS overrides the
+# directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh; a boot gives up
+# after S2VIEW_BOOT_TIMEOUT seconds, default 3000).
 #
 # REQUIREMENTS: `make all` (build/Image, build/initramfs.cpio.gz), dash,
-# busybox, qemu-system-aarch64.
+# mawk, gawk, busybox, qemu-system-aarch64.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 4,8p' "$0"
+	cat <<'USAGE'
+USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
+  MODE  KVM mode of the main and fault-path boots (default nvhe); the host
+        view boots protected mode, the only one that has it
+  -H    host part only          -G    guest parts only
+  e.g. tools/bench.sh            # every part: about 30 to 40 minutes
+       tools/bench.sh -H         # the toolkit on the host: a few minutes
+Results: build/bench/results.md (a table) and build/bench/results.tsv.
+USAGE
 }
 
 host=1
@@ -49,36 +66,96 @@ shift $((OPTIND - 1))
 mode=${1:-nvhe}
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) die "unknown mode '$mode' (one of: $S2VIEW_MODES)" ;; esac
 
+out=$top/build/bench
+parts=$out/parts
+logs=${S2VIEW_RESULTS:-$top/build/results/bench}
+# The main boot runs for 20 minutes or more: more than run-qemu.sh's default.
+timeout_s=${S2VIEW_BOOT_TIMEOUT:-3000}
+mkdir -p "$parts" "$logs"
+rm -f "$parts"/*.rows
+
 header() {
 	printf '\n== %s\n' "$*"
 }
 
+# met(VALUE, TARGET) in awk: "met" or "NOT MET" as VALUE meets TARGET
+# ("<op> <number>[ note]") or not, "n/a" for a VALUE that is not a number
+# (not measured), "" without a target
+MET_AWK='
+function met(v, t,    op, lim) {
+	if (t == "")
+		return ""
+	if (v !~ /^-?[0-9]+(\.[0-9]+)?$/)
+		return "n/a"
+	op = t
+	sub(/ .*/, "", op)
+	lim = t
+	sub(/^[^ ]* */, "", lim)
+	sub(/ .*/, "", lim)
+	v += 0
+	lim += 0
+	if (op == "<=") return (v <= lim ? "met" : "NOT MET")
+	if (op == "<") return (v < lim ? "met" : "NOT MET")
+	if (op == ">=") return (v >= lim ? "met" : "NOT MET")
+	if (op == ">") return (v > lim ? "met" : "NOT MET")
+	return "?"
+}'
+
+# show ROWS: a part's figures on the terminal, beside their targets
+show() {
+	awk -F'\t' "$MET_AWK"'
+	/^### / { printf "\n== %s\n", substr($0, 5); next }
+	{ printf "  %-40s %14s %-13s %-22s %s\n", $2, $3, $4, $5, met($3, $5) }' "$1"
+}
+
+# rows_of LOG: the figures between S2VIEW-BENCH-BEGIN and S2VIEW-BENCH-END
+# of a console log, without the \r a serial console may add; fails on any
+# other line (a kernel message would have split one)
+rows_of() {
+	tr -d '\r' <"$1" | sed -n '/^S2VIEW-BENCH-BEGIN$/,/^S2VIEW-BENCH-END$/p' | sed '1d;$d' |
+		awk -F'\t' '/^### / || ($1 == "result" && NF == 5) { print; next }
+		{ print "bench: not a result line: " $0 >"/dev/stderr"; bad = 1 }
+		END { exit bad }'
+}
+
+# boot NAME MODE PART ROWS [IMAGE]: a bench boot of MODE with
+# s2view.bench=PART (and IMAGE, default build/Image), console in
+# $logs/NAME/MODE.log; prints the guest's progress as it comes and puts its
+# figures into ROWS
+boot() {
+	dir=$logs/$1
+	mkdir -p "$dir"
+	log=$dir/$2.log
+	say "$1: booting $2 with s2view.bench=$3, console in ${log#"$top"/}"
+	# Progress lines as they come; the figures, from the console log; the
+	# verdict (exit status, kernel reports) is run-qemu.sh's.
+	{
+		rc=0
+		S2VIEW_IMAGE=${5:-${S2VIEW_IMAGE:-$top/build/Image}} S2VIEW_BENCH=$3 \
+			S2VIEW_RESULTS=$dir "$top/tools/run-qemu.sh" -T "$timeout_s" "$2" bench 2>&1 || rc=$?
+		echo "$rc" >"$dir.status"
+	} | tee "$dir.out" | grep --line-buffered '^bench: ' | sed -u 's/\r$//' || true
+	if [ "$(cat "$dir.status")" != 0 ] || ! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
+		sed -n '/^run-qemu: problems:/,$p' "$dir.out" >&2
+		die "the $1 boot did not finish cleanly: see $log"
+	fi
+	rows_of "$log" >"$4" || die "bad results in $log"
+}
+
 if [ -n "$host" ]; then
-	header "host: s2summ.sh and s2owner.sh on a generated 262,144-page ranges file (tools/bench-scripts.sh)"
+	header "host: s2summ.sh and s2owner.sh on a generated 262,144-page ranges file (tools/bench-scripts.sh -r 3)"
 	echo "host: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
-	"$top/tools/bench-scripts.sh"
+	"$top/tools/bench-scripts.sh" -r 3
 fi
 
 if [ -n "$guest" ]; then
-	results=${S2VIEW_RESULTS:-$top/build/results/bench}
-	mkdir -p "$results"
-	header "guest ($mode, QEMU TCG): booting with s2view.action=bench"
-	# Progress lines as they come; the results below, from the console
-	# log; the verdict (exit status, kernel reports) is run-qemu.sh's.
-	out=$results/$mode.out
-	{
-		rc=0
-		S2VIEW_RESULTS=$results "$top/tools/run-qemu.sh" "$mode" bench 2>&1 || rc=$?
-		echo "$rc" >"$results/$mode.status"
-	} | tee "$out" | grep --line-buffered '^bench: ' || true
-	log=$results/$mode.log
-	if [ "$(cat "$results/$mode.status")" != 0 ] ||
-		! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
-		sed -n '/^run-qemu: problems:/,$p' "$out" >&2
-		die "the guest bench did not finish cleanly: see $log"
-	fi
-	sed -n '/^S2VIEW-BENCH-BEGIN/,/^S2VIEW-BENCH-END/p' "$log" | sed '1d;$d' |
-		sed "s/^### \(.*\)/\n== guest ($mode): \1/"
+	header "main ($mode, QEMU TCG): dumps, counters, kernel memory, faults during dumps, the toolkit"
+	boot main "$mode" main "$parts/main.rows"
+	show "$parts/main.rows"
+
+	header "host view (protected, QEMU TCG)"
+	boot hostview protected host "$parts/hostview.rows"
+	show "$parts/hostview.rows"
 fi
 
 if [ -n "$guest" ]; then
@@ -87,26 +164,78 @@ if [ -n "$guest" ]; then
 	# same tree and build dir (only pgtable.c changes), then the tree goes
 	# back to the series.
 	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults), best of 3, a kernel with the stage-2 stats and one without"
-	nostats=$top/build/bench/Image-nostats
-	mkdir -p "$top/build/bench"
+	nostats=$out/Image-nostats
 	S2VIEW_EXTRA_PATCHES=$top/kernel/bench/no-stage2-stats.patch \
 		"$top/tools/build-kernel.sh" "$nostats" >/dev/null
 	"$top/tools/build-kernel.sh" "$top/build/Image" >/dev/null
 	for kernel in stats nostats; do
 		image=$top/build/Image
 		[ "$kernel" = stats ] || image=$nostats
-		dir=$results/faults-$kernel
-		S2VIEW_IMAGE=$image S2VIEW_BENCH=faults S2VIEW_RESULTS=$dir \
-			"$top/tools/run-qemu.sh" "$mode" bench >"$dir.out" 2>&1 ||
-			die "the fault-path boot ($kernel) failed: see $dir.out"
-		t=$(sed -n 's/^fault-in time: *\([0-9.]*\) s.*/\1/p' "$dir/$mode.log")
-		[ -n "$t" ] || die "no fault-in time in $dir/$mode.log"
+		boot "faults-$kernel" "$mode" faults "$parts/faults-$kernel.boot" "$image"
+		t=$(awk -F'\t' '$2 == "faultpath.fault_in" { print $3 }' "$parts/faults-$kernel.boot")
+		[ -n "$t" ] || die "no faultpath.fault_in in $logs/faults-$kernel/$mode.log"
 		eval "t_$kernel=\$t"
-		printf '%-44s %12s s\n' "fault-in time, $kernel:" "$t"
 	done
 	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval
-	awk -v a="$t_stats" -v b="$t_nostats" 'BEGIN {
-		o = b > 0 ? (a / b - 1) * 100 : 0
-		printf "%-44s %12.1f %% (target <= 5: %s)\n", "overhead of the stats:", o, o <= 5 ? "met" : "NOT MET"
-	}'
+	awk -v a="$t_stats" -v b="$t_nostats" -v m="$mode" 'BEGIN {
+		printf "### fault path (%s): s2vm -m 512M -b 4k -x, create to exit, best of 3, with the stage-2 stats (build/Image) and without (kernel/bench/no-stage2-stats.patch)\n", m
+		printf "result\tfaultpath.stats\t%s\ts\t\n", a
+		printf "result\tfaultpath.nostats\t%s\ts\t\n", b
+		printf "result\tfaultpath.overhead\t%.1f\t%%\t<= 5\n", (b > 0 ? (a / b - 1) * 100 : 0)
+	}' >"$parts/faultpath.rows"
+	show "$parts/faultpath.rows"
 fi
+
+### the results
+
+# the parts' figures, in the order they ran
+all_rows() {
+	for p in host main hostview faultpath; do
+		[ ! -f "$parts/$p.rows" ] || cat "$parts/$p.rows"
+	done
+}
+
+# what the run ran on, for the head of results.md
+about() {
+	ran=
+	[ -z "$host" ] || ran="host toolkit"
+	[ -z "$guest" ] || ran="${ran:+$ran, }main ($mode), host view (protected), fault path ($mode)"
+	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
+	commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	[ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with local changes)"
+	cat <<-EOF
+	# make bench: results
+
+	- date: $(date -u '+%Y-%m-%d %H:%M UTC')
+	- CPU: ${cpu:-unknown} ($(uname -m), $(nproc) CPUs)
+	- QEMU: $(qemu-system-aarch64 --version 2>/dev/null | head -n 1 || echo "not found")
+	- guest: QEMU TCG, -cpu max, 2 vCPUs, ${S2VIEW_GUEST_MEM:-3072} MiB
+	- commit: $commit
+	- parts: $ran
+
+	Absolute times under emulation are noise: the ratios of one run are
+	what count. "n/a": not measured in that boot's mode.
+
+	EOF
+}
+
+all_rows | awk -F'\t' '$1 == "result" { print $2 "\t" $3 "\t" $4 }' >"$out/results.tsv"
+{
+	about
+	echo "| figure | value | unit | target | met? |"
+	echo "|---|---|---|---|---|"
+	all_rows | awk -F'\t' "$MET_AWK"'
+	function cell(s) { gsub(/\|/, "\\|", s); return s }
+	/^### / { printf "| **%s** | | | | |\n", cell(substr($0, 5)); next }
+	{ printf "| %s | %s | %s | %s | %s |\n", $2, cell($3), $4, cell($5), met($3, $5) }'
+} >"$out/results.md"
+
+header "results: ${out#"$top"/}/results.md, ${out#"$top"/}/results.tsv"
+all_rows | awk -F'\t' "$MET_AWK"'
+$1 == "result" && $5 != "" {
+	m = met($3, $5)
+	n[m]++
+	if (m == "NOT MET")
+		printf "  NOT MET: %s = %s %s (target %s)\n", $2, $3, $4, $5
+}
+END { printf "targets: %d met, %d not met, %d n/a\n", n["met"], n["NOT MET"], n["n/a"] }'
