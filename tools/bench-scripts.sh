@@ -1,33 +1,41 @@
 #!/bin/sh
-# bench-scripts.sh - time scripts/s2summ.sh and s2owner.sh on a big ranges file.
+# bench-scripts.sh - time scripts/s2summ.sh and s2owner.sh on a big ranges
+# file, against the floor: one plain awk pass over it.
 #
-# USAGE: tools/bench-scripts.sh [-h] [-r RUNS] [-k DIR]
+# USAGE: tools/bench-scripts.sh [-h] [-r RUNS] [-k DIR] [-o FILE]
 #   -r RUNS   # run each case RUNS times and keep the fastest (default 1)
 #   -k DIR    # keep the generated input in DIR (default: a temp dir, removed)
+#   -o FILE   # also append the figures to FILE as tools/bench.sh's rows
 #  eg,
 #   tools/bench-scripts.sh            # one run of each case
 #   tools/bench-scripts.sh -r 3       # best of three
 #
 # Generates a valid, complete ranges file for a 40-bit IPA with 1 GiB of 4K
 # pages at 0x80000000, alternately rw- and r-- (262,144 page ranges, plus
-# the two holes around them), then times s2summ.sh (default, --map, --prom)
-# and s2owner.sh on it under dash (with the host's awk) and busybox sh (with
-# busybox's awk and tools first in PATH, as on the guest). Prints seconds and
-# lines per second; asserts nothing about the times, only that each run
-# succeeds.
+# the two holes around them), then times, under three userlands (dash with
+# mawk, dash with gawk, busybox sh with busybox's awk and tools first in
+# PATH, as on the guest): the floor (the awk program of floor_awk() in
+# initramfs/bench.sh, which the guest times too: parse each line's hex start
+# and end, sum the bytes by type), s2summ.sh (default, --prom, --map) and
+# s2owner.sh. Prints seconds, lines per second and each time over the floor
+# of the same awk (target for s2summ.sh: <= 3); asserts nothing about the
+# times, only that each run succeeds.
 #
-# REQUIREMENTS: dash, busybox, awk, date with %N (GNU or busybox).
+# REQUIREMENTS: dash, mawk, gawk, busybox, date with %N (GNU or busybox).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=1
 KEEP=
+ROWS=
+USERLANDS="mawk gawk busybox"
 
 usage() {
 	cat <<USAGE
-USAGE: tools/bench-scripts.sh [-h] [-r RUNS] [-k DIR]
+USAGE: tools/bench-scripts.sh [-h] [-r RUNS] [-k DIR] [-o FILE]
    -r RUNS   # run each case RUNS times and keep the fastest (default 1)
    -k DIR    # keep the generated input in DIR (default: a temp dir)
+   -o FILE   # also append the figures to FILE as tools/bench.sh's rows
 USAGE
 }
 
@@ -36,17 +44,19 @@ die() {
 	exit 1
 }
 
-while getopts hr:k: opt; do
+while getopts hr:k:o: opt; do
 	case $opt in
 	h) usage; exit 0 ;;
 	r) RUNS=$OPTARG ;;
 	k) KEEP=$OPTARG ;;
+	o) ROWS=$OPTARG ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
 case $RUNS in '' | *[!0-9]* | 0) die "-r wants a positive number" ;; esac
-command -v dash >/dev/null || die "no dash: apt-get install dash"
-command -v busybox >/dev/null || die "no busybox: apt-get install busybox"
+for tool in dash mawk gawk busybox; do
+	command -v "$tool" >/dev/null || die "no $tool: apt-get install $tool"
+done
 case $(date +%N) in *N*) die "date has no %N: need GNU or busybox date" ;; esac
 
 if [ -n "$KEEP" ]; then
@@ -72,29 +82,42 @@ BEGIN {
 }' >"$R"
 LINES=$(wc -l <"$R")
 LINES=$((LINES))
-BB_BIN=$DIR/busybox-bin
-mkdir -p "$BB_BIN"
-busybox --install -s "$BB_BIN"
+
+# The floor: the guest's program, so that both sides time the same one.
+FLOOR=$DIR/floor.awk
+sed -n "/^	cat <<'FLOOR'\$/,/^FLOOR\$/p" "$ROOT/initramfs/bench.sh" | sed '1d;$d' >"$FLOOR"
+[ -s "$FLOOR" ] || die "no floor_awk program in $ROOT/initramfs/bench.sh"
+
+### the userlands: a directory each with its sh and awk, first in PATH
+# (busybox: every applet, as on the guest)
+for ul in $USERLANDS; do
+	mkdir -p "$DIR/bin-$ul"
+	case $ul in
+	busybox) busybox --install -s "$DIR/bin-$ul" ;;
+	*)
+		ln -sf "$(command -v dash)" "$DIR/bin-$ul/sh"
+		ln -sf "$(command -v "$ul")" "$DIR/bin-$ul/awk"
+		;;
+	esac
+done
 echo "input: $R, $LINES lines, $(($(wc -c <"$R") / 1024))K"
-echo "dash awk: $(awk -W version 2>/dev/null | head -n 1 || echo unknown); busybox: $(busybox | head -n 1)"
+echo "mawk: $(mawk -W version 2>&1 | head -n 1); gawk: $(gawk --version | head -n 1); busybox: $(busybox | head -n 1)"
 echo
 
 ### the runs
 now() { date +%s.%N; }
 
-# bench SHELL SCRIPT ARGS...: the fastest of RUNS runs, in seconds
+# bench USERLAND CMD...: the fastest of RUNS runs of CMD with USERLAND's
+# tools first in PATH, in seconds
 bench() {
-	sh=$1
+	ul=$1
 	shift
 	best=
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
-		case $sh in
-		dash) dash "$@" >/dev/null 2>"$DIR/err" || die "failed: dash $*: $(cat "$DIR/err")" ;;
-		busybox) PATH=$BB_BIN:$PATH busybox sh "$@" >/dev/null 2>"$DIR/err" ||
-			die "failed: busybox sh $*: $(cat "$DIR/err")" ;;
-		esac
+		PATH=$DIR/bin-$ul:$PATH "$@" >/dev/null 2>"$DIR/err" ||
+			die "failed under $ul: $*: $(cat "$DIR/err")"
 		t1=$(now)
 		best=$(awk -v a="$t0" -v b="$t1" -v best="$best" \
 			'BEGIN { t = b - a; if (best != "" && best < t) t = best; printf "%.3f", t }')
@@ -103,14 +126,36 @@ bench() {
 	echo "$best"
 }
 
-printf '%-24s %-8s %9s %12s\n' CASE SHELL SECONDS LINES/S
-for sh in dash busybox; do
-	for mode in "" --map --prom; do
-		t=$(bench "$sh" "$ROOT/scripts/s2summ.sh" $mode "$R")
-		printf '%-24s %-8s %9s %12s\n' "s2summ.sh ${mode:-(summary)}" "$sh" "$t" \
-			"$(awk -v n="$LINES" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')"
+# row NAME VALUE UNIT [TARGET]: a figure for tools/bench.sh (-o)
+row() {
+	[ -z "$ROWS" ] || printf 'result\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$ROWS"
+}
+
+# report CASE USERLAND SECONDS [FLOOR]: a line of the table
+report() {
+	awk -v c="$1" -v u="$2" -v t="$3" -v f="${4:-}" -v n="$LINES" 'BEGIN {
+		printf "%-24s %-8s %9s %12.0f %8s\n", c, u, t, (t > 0 ? n / t : 0),
+		    (f == "" ? "" : sprintf("%.2f", f > 0 ? t / f : 0))
+	}'
+}
+
+[ -z "$ROWS" ] || printf '### toolkit on the host: a generated ranges file of %s lines (1 GiB of alternating 4K pages), best of %s; floor: one plain awk pass (hex start and end, bytes by type) under the same awk; ratio = time / floor\n' \
+	"$LINES" "$RUNS" >>"$ROWS"
+row toolkit.host.lines "$LINES" lines
+printf '%-24s %-8s %9s %12s %8s\n' CASE AWK SECONDS LINES/S /FLOOR
+for ul in $USERLANDS; do
+	floor=$(bench "$ul" "$DIR/bin-$ul/awk" -f "$FLOOR" "$R")
+	report floor "$ul" "$floor"
+	row "toolkit.host.$ul.floor" "$floor" s
+	for mode in "" --prom --map; do
+		# shellcheck disable=SC2086 # no mode: no argument
+		t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2summ.sh" $mode "$R")
+		report "s2summ.sh ${mode:-(summary)}" "$ul" "$t" "$floor"
+		name=toolkit.host.$ul.s2summ${mode:+_${mode#--}}
+		row "$name" "$t" s
+		row "${name}_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
 	done
-	t=$(bench "$sh" "$ROOT/scripts/s2owner.sh" "$R")
-	printf '%-24s %-8s %9s %12s\n' "s2owner.sh" "$sh" "$t" \
-		"$(awk -v n="$LINES" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')"
+	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2owner.sh" "$R")
+	report s2owner.sh "$ul" "$t" "$floor"
+	row "toolkit.host.$ul.s2owner" "$t" s
 done

@@ -10,7 +10,8 @@
 #
 # Parts, in this order:
 # 1. host: tools/bench-scripts.sh -r 3: s2summ.sh and s2owner.sh on a
-#    generated 262,144-page ranges file under dash and busybox sh.
+#    generated 262,144-page ranges file under mawk, gawk and busybox, against
+#    the floor (one plain awk pass) of the same awk.
 # 2. main: a boot of MODE with s2view.bench=main (initramfs/bench.sh): dump
 #    time of our ranges vs upstream's debugfs file of the same VM (4K pages,
 #    THP blocks, fragmented; 64M, 256M, 1G), time per line, counter reads at
@@ -145,7 +146,8 @@ boot() {
 if [ -n "$host" ]; then
 	header "host: s2summ.sh and s2owner.sh on a generated 262,144-page ranges file (tools/bench-scripts.sh -r 3)"
 	echo "host: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
-	"$top/tools/bench-scripts.sh" -r 3
+	"$top/tools/bench-scripts.sh" -r 3 -o "$parts/host.rows"
+	show "$parts/host.rows"
 fi
 
 if [ -n "$guest" ]; then
