@@ -100,9 +100,13 @@ emit() {
 }
 
 # num FORMAT EXPR [A [B [C]]]: awk's EXPR of the numbers A, B and C, printed
-# with FORMAT (the shell has no fractions). (EXPR in parentheses: a ">" in
+# with FORMAT (the shell has no fractions); an operand "n/a (why)", a figure
+# that could not be measured, is the result. (EXPR in parentheses: a ">" in
 # it would be an output redirection.)
 num() {
+	for x in "${3:-0}" "${4:-0}" "${5:-0}"; do
+		case $x in n/a*) echo "$x"; return 0 ;; esac
+	done
 	awk -v a="${3:-0}" -v b="${4:-0}" -v c="${5:-0}" "BEGIN { printf \"$1\", ($2) }"
 }
 
@@ -201,12 +205,15 @@ stop_vm() {
 	PIDS=$left
 }
 
-# upstream_of PID: upstream's debugfs dump of the VM of the process PID
+# upstream_of PID: upstream's debugfs dump of the VM of the process PID, or
+# nothing
 upstream_of() {
 	for f in /sys/kernel/debug/kvm/"$1"-*/stage2_page_tables; do
-		[ -r "$f" ] && { echo "$f"; return 0; }
+		if [ -r "$f" ]; then
+			echo "$f"
+			return 0
+		fi
 	done
-	die "no upstream dump /sys/kernel/debug/kvm/$1-*/stage2_page_tables"
 }
 
 # layout_args LAYOUT: s2vm's arguments for a layout of the dumps
@@ -255,27 +262,36 @@ stop_loop() {
 
 # dump_vm LAYOUT SIZE: start a VM of that layout and size and time whole
 # reads of its ranges and of upstream's dump of it; leaves the VM running
-# (VMPID, VM, S2, UPSTREAM)
+# (VMPID, VM, S2, UPSTREAM: empty when upstream's dump cannot be read, and
+# its figures are n/a: the boot goes on, it has more to measure)
 dump_vm() {
 	progress "starting s2vm -m $2 $(layout_args "$1")"
 	# shellcheck disable=SC2046 # the layout's arguments, one word each
 	start_vm -m "$2" $(layout_args "$1")
-	UPSTREAM=$(upstream_of "$VMPID")
 	name=dump.$1.$2
 	progress "$VM ready after $READY s: pages_l3 $(cat "$S2/pages_l3"), blocks_l2 $(cat "$S2/blocks_l2")"
+	ours_lines=$(wc -l <"$S2/ranges")
 	per_read "$S2/ranges"
 	ours=$PER_READ ours_reads=$READS
-	per_read "$UPSTREAM"
-	up=$PER_READ up_reads=$READS
+	UPSTREAM=$(upstream_of "$VMPID")
+	if [ -z "$UPSTREAM" ]; then
+		up="n/a (no upstream dump)" up_lines=$up up_reads=0
+		progress "no /sys/kernel/debug/kvm/$VMPID-*/stage2_page_tables"
+	elif ! up_lines=$(wc -l <"$UPSTREAM" 2>"$TMP/err"); then
+		up="n/a (upstream read failed)" up_lines=$up up_reads=0
+		progress "reading $UPSTREAM failed: $(cat "$TMP/err")"
+		UPSTREAM=
+	else
+		per_read "$UPSTREAM"
+		up=$PER_READ up_reads=$READS
+	fi
 	progress "samples of $ours_reads (ours) and $up_reads (upstream) reads"
-	ours_lines=$(wc -l <"$S2/ranges")
-	up_lines=$(wc -l <"$UPSTREAM")
 	result "$name.vm_ready" "$READY" s
 	result "$name.ours" "$(num %.3f 'a * 1000' "$ours")" ms
 	result "$name.upstream" "$(num %.3f 'a * 1000' "$up")" ms
 	result "$name.ratio" "$(num %.3f 'b > 0 ? a / b : 0' "$ours" "$up")" x "<= 1.0 (aim <= 0.5)"
 	result "$name.ours_lines" "$((ours_lines))" lines
-	result "$name.upstream_lines" "$((up_lines))" lines
+	result "$name.upstream_lines" "$(num %d a "$up_lines")" lines
 	[ "$1" = frag ] || return 0
 	# The fragmented layout's lines grow with its size: its time per line
 	# says whether the cost is linear.
@@ -368,6 +384,7 @@ kmem_during() {
 	during=0
 	n=0
 	while [ "$n" -lt 10 ] || [ "$(wc -l <"$TMP/count")" -lt 2 ]; do
+		kill -0 "$LOOP" 2>/dev/null || die "the dump loop of $2 stopped: a read failed"
 		k=$(kmem)
 		[ "$k" -le "$during" ] || during=$k
 		n=$((n + 1))
@@ -386,7 +403,13 @@ part_kmem() {
 	section "kernel memory: Slab + VmallocUsed (/proc/meminfo) before and during a dump loop of the $BIGSIZE frag VM ($BIG), ours and upstream's"
 	progress "kernel memory during dumps of $BIG, ours then upstream's"
 	kmem_during ours "$BIGS2/ranges"
-	kmem_during upstream "$BIGUP"
+	if [ -n "$BIGUP" ]; then
+		kmem_during upstream "$BIGUP"
+	else
+		for f in before during growth; do
+			result "kmem.upstream.$f" "n/a (no upstream dump)" KiB
+		done
+	fi
 }
 
 ### faults during dumps
@@ -427,8 +450,12 @@ part_faults() {
 	idle=$(fault_ins)
 	faults_during ours "$BIGS2/ranges"
 	ours=$T ours_dumps=$DUMPS
-	faults_during upstream "$BIGUP"
-	up=$T up_dumps=$DUMPS
+	if [ -n "$BIGUP" ]; then
+		faults_during upstream "$BIGUP"
+		up=$T up_dumps=$DUMPS
+	else
+		up="n/a (no upstream dump)" up_dumps=$up
+	fi
 	pages=$(faulted)
 	section "faults: throughput of a second VM faulting in memory (s2vm $FAULT -x, $pages pages, create to exit, $FAULT_RUNS runs) alone and while a loop dumps the $BIGSIZE frag VM ($BIG)"
 	result faults.pages "$pages" pages

@@ -222,6 +222,9 @@ about() {
 }
 
 all_rows | awk -F'\t' '$1 == "result" { print $2 "\t" $3 "\t" $4 }' >"$out/results.tsv"
+# A name twice would make the tsv ambiguous (e.g. a main part run as "all").
+dups=$(cut -f 1 "$out/results.tsv" | sort | uniq -d | tr "\n" " ")
+[ -z "$dups" ] || say "warning: figures named twice in results.tsv: $dups"
 {
 	about
 	echo "| figure | value | unit | target | met? |"
