@@ -112,8 +112,10 @@ num() {
 
 ### clocks
 # Busybox date has no %N (and -Ins gives whole seconds): bash's
-# EPOCHREALTIME, to the microsecond. Every timing runs inside one bash so
-# that starting a clock costs nothing inside the interval.
+# EPOCHREALTIME, to the microsecond. What timed and sample measure runs
+# inside the bash that reads the clock, so that starting bash costs nothing
+# inside the interval; now and since (a VM's time to ready) pay it, which
+# is nothing beside a minute.
 
 now() {
 	/bin/bash -c 'echo "$EPOCHREALTIME"'
