@@ -6,7 +6,7 @@
 #   ACTION  test | demo | shell | sh | bench  (s2view.action=, see initramfs/init)
 #   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
 #           and a kmemleak scan at the end
-#   -T      give up on a boot after SECONDS (default 1500, 3600 with -d)
+#   -T      give up on a boot after SECONDS (default 2400, 4800 with -d)
 #   e.g. tools/run-qemu.sh nvhe test
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
@@ -57,11 +57,11 @@ append="console=ttyAMA0 panic=-1 kvm-arm.mode=$mode s2view.action=$action"
 if [ -n "$debug" ]; then
 	image=${S2VIEW_IMAGE:-$top/build/debug/Image}
 	# KASAN and lockdep make the suite several times slower.
-	timeout_s=${timeout_s:-3600}
+	timeout_s=${timeout_s:-4800}
 	name=$mode-debug
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
-timeout_s=${timeout_s:-1500}
+timeout_s=${timeout_s:-2400}
 # What a user watches: no boot log on the console.
 case $action in demo|shell) append="$append quiet" ;; esac
 # A kernel oops ends a test boot at once (a task that dies in the kernel can
