@@ -8,8 +8,9 @@
 # finish() (a source ended, complete), and prints in END with emit().
 # The tools find this file beside themselves: install the four together.
 #
-# Variables from the tool: PROG (its name, for messages) and HEXMODE
-# ("manual": convert hex digit by digit even when awk can do it exactly).
+# Variables from the tool: PROG (its name, for messages), HEXMODE
+# ("manual": convert hex digit by digit even when awk can do it exactly) and
+# QUICK ("no": every range the full way, none the quick way below).
 #
 # Input: the stream s2lib.sh frames (see there): per source, control lines
 # that start with the byte SOH (\001), which no data line can (the data
@@ -26,6 +27,27 @@
 # account() of the tool; at the end of a source, checks it is complete and
 # calls finish(). reset() starts a source. Any error: a message on stderr,
 # exit status 2, and END prints nothing.
+#
+# The quick way (the first rule below): most lines repeat the text after
+# the start-end field of an earlier line (" 4K 3 page rw- normal af=1"), and
+# that text was checked then. After each range it checks in full, the
+# library calls the tool's fastclass(), which returns -1 (the next lines
+# each go the full way) or the class of the range, 0 or 1 (the tool's own,
+# e.g. valid or not). The lines that follow are then taken without the full
+# checks while each one starts where the last ended, has a well-formed
+# start-end field, a tail (substr($0, 38)) already checked on a range of
+# the same level (size, level, type, perms, memattr, key=value fields), the
+# size its tail says, and ends within the IPA space: one of the class of
+# the last range that account() saw, ending within FASTLIM too (the tool
+# sets it: the end of the memslot it is in, say), is only counted, per
+# tail: FN[tail]++; one of the other class goes to account() (and
+# fastclass()) as if checked in full. FTT is the tail of the range
+# fastclass() is called on ("" when it cannot be one: leading blanks, or
+# "0x" in it); FTOK = 1 from the tool lets later lines with that tail go
+# the quick way. So account() sees the ranges that change class and the
+# first of each tail, and must take the lines since its last call, from
+# the end of that range to S, as ranges of that one's class and level; and
+# in finish(), up to LASTE; and add up FN.
 #
 # A source may have memslots (vmN/memslots), framed before its ranges:
 #	<SOH>S2VIEW-META memslots /sys/kernel/kvm/vm3/memslots
@@ -81,8 +103,10 @@ function prom(name, help, labels, v) {
 function emit(    i) {
 	if (ERR)
 		exit 2
-	if (INVM)
+	if (INVM) {
+		LN = NR - NR0
 		bad("no newline at the end of the last line: truncated file?")
+	}
 	if (PROM) {
 		for (i = 1; i <= NPM; i++)
 			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
@@ -201,6 +225,13 @@ function attrs() { # check level, type, perms and memattr: set VALID
 }
 
 function control(    p, k, v, i) {
+	if (NP != "\n") # ranges went the quick way: where the last one ended
+		LASTES = substr(NP, 3)
+	NP = "\n"
+	LN = NR - NR0 - 1 # the data lines since the last control line
+	if (!INSL)
+		N = LN
+	NR0 = NR
 	p = index($0, SOH)
 	if (p > 1) { # glued to a last line that had no newline
 		LN++
@@ -224,7 +255,7 @@ function control(    p, k, v, i) {
 		if (k == "src") { SRC = v; return }
 		if (k == "dir") { DIR = v; return }
 		if (k == "memslots") { # its lines follow, until S2VIEW-RANGES
-			RSRC = SRC; SRC = MSSRC = v; LN = 0; INSL = HAVESL = 1
+			RSRC = SRC; SRC = MSSRC = v; INSL = HAVESL = 1
 			return
 		}
 		if (v !~ /^(0|[1-9][0-9]*)$/) {
@@ -254,7 +285,7 @@ function control(    p, k, v, i) {
 		readerr()
 	# the memslots end and the ranges start: <SOH>S2VIEW-RANGES
 	if ($0 == SOH "S2VIEW-RANGES" && INSL) {
-		INSL = 0; SRC = RSRC; LN = 0
+		INSL = 0; SRC = RSRC
 		return
 	}
 	# the end of a source: <SOH>S2VIEW-EOF
@@ -287,13 +318,15 @@ function readerr() {
 }
 
 function cstart() {
-	INVM = 1; LN = 0; N = 0; LASTE = 0; LASTES = "0000000000000000"
+	INVM = 1; N = 0; LASTE = 0; LASTES = "0000000000000000"
 	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
 	split("", CTR); split("", HAVE); split("", FITG)
 	INSL = HAVESL = NSL = 0
 	split("", SLS); split("", SLE); split("", SLID); split("", SLAS)
 	split("", SLH); split("", SLFL); split("", SLDL); split("", SLLN)
 	split("", SLSEEN); split("", SLLAST)
+	split("", FT); split("", FN); split("", TAT); split("", TVA)
+	split("", TAF); split("", TOW); split("", TST)
 	reset()
 }
 
@@ -362,6 +395,8 @@ BEGIN {
 	UNIT["G"] = 1073741824; UNIT["T"] = UNIT["G"] * 1024
 	UNIT["P"] = UNIT["T"] * 1024
 	TWO52 = UNIT["P"] * 4
+	TWO40 = UNIT["T"]
+	NP = "\n" # (the quick rule: closed)
 	LVOK["0"] = LVOK["1"] = LVOK["2"] = LVOK["3"] = 1
 	# candidate granules and the size of an entry per level: GS[g, level]
 	GR[1] = 4096; GR[2] = 16384; GR[3] = 65536
@@ -384,6 +419,37 @@ BEGIN {
 			    (i > 16 ? i - 7 : i - 1) * 16 + (j > 16 ? j - 7 : j - 1)
 }
 
+# a range the quick way (see the top of the file): NP is "0x" and the 16
+# digits the last range ended at ("\n", which no line holds, when the tool
+# takes the next line itself); FT[tail] is that tail's size less its class:
+# its level and the tool's class c as (LV + 4 * c) / 64, a fraction that
+# E - LASTE - TZ keeps exactly below 2^40 (larger ranges are not kept);
+# FCL is the class of the last range account() saw, FCL2 the other class
+# of its level (0.5, which no class is, when there is none). The literal
+# regex (no {16}: not every awk has intervals) pins the start-end field to
+# the 37 bytes before the tail. NP is found at byte 1, or at 20 when the
+# range would end where the last one did (E - LASTE - TZ < 0), not in a tail
+# (tails with "0x" are not kept). The alignment needs no check: ranges of
+# one level that fit the granules FITG[LV] says keep fitting them. (Few
+# operations per line: each one counts in busybox awk.)
+index($0, NP) &&
+    $0 ~ /^0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]-0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F] / &&
+    (TZ = FT[TL = substr($0, 38)]) {
+	E = NATIVEHEX ? (e = substr($0, 20, 18)) + 0 : \
+	    hexv(substr(e = substr($0, 20, 18), 3))
+	if (E - LASTE - TZ == FCL && E <= FLIM) {
+		FN[TL]++
+		LASTE = E
+		NP = e
+		next
+	}
+	# of the other class (at the same level): the tool's account() sees it
+	if (E - LASTE - TZ == FCL2 && E <= LIM0) {
+		flip()
+		next
+	}
+}
+
 # a control line from s2lib.sh (the byte SOH, then S2VIEW-...), or a last
 # line without its newline with one glued to it
 index($0, SOH) {
@@ -394,14 +460,17 @@ index($0, SOH) {
 # a memslot (before the ranges, when the source has memslots):
 # 0x0000000080000000-0x0000000081000000 16M slot=0 as=0 hva=0x0000ffff98000000 flags=dirty-log
 INSL {
-	LN++
+	LN = NR - NR0
 	memslot()
 	next
 }
 
 # a range: 0x0000000080000000-0x0000000080400000 4M 2 block rwx normal af=1
 {
-	LN++
+	LN = NR - NR0
+	N = LN - 1 # (the lines before it, all ranges; those taken the quick way
+	if (NP != "\n") # too, and the last of them ended at NP)
+		LASTES = substr(NP, 3)
 	if (!INVM)
 		fail("internal error: a range outside a source")
 	if (index($0, "^") || index($0, "M-"))
@@ -491,4 +560,66 @@ INSL {
 	LASTE = E
 	LASTES = e
 	account()
+	fastgate()
+}
+
+# after a range checked the full way: may the next lines go the quick way
+function fastgate(    c, tl) {
+	NP = "\n"
+	if (QUICK == "no")
+		return
+	FTT = ""
+	if (SZ < TWO40 && index($0, $1) == 1 && !index(tl = substr($0, 38), "0x"))
+		FTT = tl
+	FASTLIM = TWO52
+	FTOK = 0
+	c = fastclass()
+	if (FTT != "" && !FTOK && FT[FTT] == "")
+		delete FT[FTT] # (made by the quick rule's look-up)
+	if (c < 0)
+		return
+	# (no alignment check on the quick way: this range ends on a multiple
+	# of its level's entry size in granule FITG[LV] (4K's for a valid one
+	# when FITG[LV] is 0), and every size kept for this level and class is a
+	# multiple of it, having been one of the entry size in the granule
+	# FITG[LV] was then, as large or larger; for both classes, the same
+	# entry size, when FITG[LV] > 0)
+	FCL = (LV + 4 * c) / 64
+	if (FTOK && FTT != "") {
+		FT[FTT] = SZ - FCL
+		TAT[FTT] = ATTR; TVA[FTT] = VALID; TAF[FTT] = AF
+		TOW[FTT] = OWNER; TST[FTT] = STATE
+	}
+	# the other class of this level may come the quick way to account()
+	# while the alignment holds (in a granule: FITG[LV] > 0); else 0.5,
+	# which E - LASTE - TZ never is (an integer plus at most 7/64)
+	FCL2 = FITG[LV] ? (LV + 4 * (1 - c)) / 64 : 0.5
+	LIM0 = IPA ? IPA : TWO52
+	FLIM = FASTLIM < LIM0 ? FASTLIM : LIM0
+	NP = "0x" e
+}
+
+# a range of the other class than the last, its tail checked before, the
+# quick way: as the full way would leave it for account() (the checks of
+# the full way that its tail does not settle: done by the quick rule)
+function flip(    c) {
+	LN = NR - NR0
+	N = LN
+	S = LASTE; SZ = E - S
+	LV = $3; TY = $4; PE = $5; MA = $6
+	ATTR = TAT[TL]; VALID = TVA[TL]; AF = TAF[TL]; OWNER = TOW[TL]
+	STATE = TST[TL]
+	LASTE = E
+	LASTES = substr(e, 3)
+	account()
+	NP = "\n"
+	FTT = TL
+	FASTLIM = TWO52
+	FTOK = 0
+	c = fastclass()
+	if (c < 0)
+		return
+	c = FCL; FCL = FCL2; FCL2 = c
+	FLIM = FASTLIM < LIM0 ? FASTLIM : LIM0
+	NP = e
 }

@@ -200,7 +200,8 @@ summarise() {
 	# (produce reports errors to awk, which says them; its stderr would only
 	# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
 	produce "$@" 2>/dev/null | LC_ALL=C awk -v PROG="$PROG" -v MAP="${MAP:-0}" \
-		-v PROM="$PROM" -v TOPN="$TOPN" -v HEXMODE="${S2VIEW_HEX:-}" "$prog" ||
+		-v PROM="$PROM" -v TOPN="$TOPN" -v HEXMODE="${S2VIEW_HEX:-}" \
+		-v QUICK="${S2VIEW_QUICK:-}" "$prog" ||
 		rc=$?
 	exit "$rc"
 }

@@ -69,7 +69,8 @@
 #
 # The environment variable S2VIEW_SYSFS replaces /sys/kernel/kvm (tests, or
 # a saved copy); S2VIEW_HEX=manual makes awk convert hex digit by digit even
-# when it can convert "0x..." itself exactly (tests).
+# when it can convert "0x..." itself exactly (tests); S2VIEW_QUICK=no makes
+# it take every line the full way, none the quick way (tests: the two agree).
 #
 # REQUIREMENTS: a kernel with s2view (/sys/kernel/kvm/vmN/s2/), root (the
 # files are root-only), a POSIX sh, awk (busybox awk, mawk, gawk,
@@ -237,6 +238,8 @@ summarise '
 ### s2summ: per source
 function reset() {
 	MAPPED = NMAPPED = NRUNS = RUNOPEN = BIGRUN = BIGS = BIGE = BIGN = 0
+	FV = FA = FL = 0
+	split("", FSZ); split("", FAT); split("", FAF)
 	AF0 = AFSEEN = NTOP = NMS = 0
 	split("", AB); split("", AN); split("", TOPS); split("", TOPL); split("", MS); split("", ME); split("", MK)
 	ZREADY = NZ = ZC = OUTB = OUTP = OUTL2 = NOUT = 0
@@ -254,9 +257,16 @@ BEGIN {
 	CAUSE[3] = "slot-edge"; CAUSE[4] = "host-pages"
 }
 
+# a range taken the full way (the first of its tail, or the first of its
+# class after ranges of another): the lines since the last one, from FA to
+# S, went the quick way and were of its class (FV valid, FL level)
 function account(    i, k) {
+	if (FV && S > FA)
+		caughtup(S)
+	FV = VALID; FA = E; FL = LV
 	if (!VALID) {
-		RUNOPEN = 0
+		if (RUNOPEN)
+			runend(S, N - 1)
 		return
 	}
 	NMAPPED++
@@ -267,14 +277,9 @@ function account(    i, k) {
 		AFSEEN = 1
 	if (AF == 0)
 		AF0 += SZ
-	if (RUNOPEN) {
-		RUNE = E; RUNN++
-	} else {
+	if (!RUNOPEN) { # a run of valid ranges starts (RUN0: the ranges before it)
 		NRUNS++; RUNOPEN = 1
-		RUNS = S; RUNE = E; RUNN = 1
-	}
-	if (RUNE - RUNS > BIGRUN) {
-		BIGRUN = RUNE - RUNS; BIGS = RUNS; BIGE = RUNE; BIGN = RUNN
+		RUNS = S; RUN0 = N - 1
 	}
 	if (TOPN > 0 && (NTOP < TOPN || SZ > TOPS[NTOP])) {
 		if (NTOP < TOPN)
@@ -293,7 +298,7 @@ function account(    i, k) {
 			if (i > 0)
 				CI += i
 		} else {
-			inslots()
+			inslots(S, E, LV)
 		}
 	}
 	if (MAP) { # mapped extents, merged when contiguous and of one kind
@@ -303,6 +308,70 @@ function account(    i, k) {
 		} else {
 			NMS++; MS[NMS] = S; ME[NMS] = E; MK[NMS] = k
 		}
+	}
+}
+
+# the run of valid ranges that started at RUNS ended at e, after range n
+function runend(e, n) {
+	RUNOPEN = 0
+	if (e - RUNS > BIGRUN) {
+		BIGRUN = e - RUNS; BIGS = RUNS; BIGE = e; BIGN = n - RUN0
+	}
+}
+
+# valid ranges of level FL went the quick way from FA to b: in the mapped
+# extent of the last range (--map), in its memslot
+function caughtup(b,    i) {
+	if (MAP)
+		ME[NMS] = b
+	if (!HAVESL)
+		return
+	if (FL == 3 && CFAST && FA >= CS && b <= CE) { # as account() does
+		CM += b - FA
+		i = (b < CHI ? b : CHI) - (FA > CLO ? FA : CLO)
+		if (i > 0)
+			CI += i
+	} else {
+		inslots(FA, b, FL)
+	}
+}
+
+# the library asks after each range account() saw: may the next ranges go
+# the quick way (see s2lib.awk), and those with this tail? Those of its
+# class (valid or not, and its level) may, while they stay in its memslot
+# (valid, with memslots); those with its tail, unless it is valid and
+# large enough to be one of the TOPN largest ranges (which TOPL keeps).
+# What account() adds up for a valid range, finish() does for those with
+# its tail: FSZ, FAT, FAF keep its size, ATTR and AF.
+function fastclass() {
+	FTOK = !VALID || TOPN <= 0 || NTOP == TOPN && SZ <= TOPS[NTOP]
+	if (FTOK && VALID && FTT != "") {
+		FSZ[FTT] = SZ; FAT[FTT] = ATTR; FAF[FTT] = AF
+	}
+	if (VALID && HAVESL) # (curslot() set CS and CE in account())
+		FASTLIM = E >= CS && E < CE ? CE : 0
+	return VALID
+}
+
+# at the end of a source: the ranges after the last one account() saw, and
+# those that went the quick way
+function quickdone(    t, n, b, a) {
+	if (FV && LASTE > FA)
+		caughtup(LASTE)
+	if (RUNOPEN)
+		runend(LASTE, N)
+	for (t in FN) {
+		if (!(t in FSZ))
+			continue
+		n = FN[t]; b = n * FSZ[t]; a = FAT[t]
+		NMAPPED += n
+		MAPPED += b
+		AB[a] += b
+		AN[a] += n
+		if (FAF[t] >= 0)
+			AFSEEN = 1
+		if (FAF[t] == 0)
+			AF0 += b
 	}
 }
 
@@ -338,7 +407,7 @@ function zprep(    i, w, b, k) {
 # whole windows (SIN[z * 4 + w]); what is in no slot to unslotted(). The
 # ranges ascend, so slots that end before a range are done with (ZC: the
 # first slot that is not, less one).
-function inslots(    a, b, z, w, n, k) {
+function inslots(S, E, LV,    a, b, z, w, n, k) {
 	if (!ZREADY)
 		zprep()
 	while (ZC < NZ && ZE[ZC + 1] <= S)
@@ -548,6 +617,7 @@ function rows(    l, n) {
 }
 
 function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
+	quickdone()
 	name = lbl(NAME)
 	split("", BY); split("", PB); split("", PN); split("", MB); split("", MN)
 	for (k in AB) {

@@ -39,14 +39,14 @@ s2summ.sh @@ A[K[j]] > A[K[j - 1]] @@ A[K[j]] < A[K[j - 1]]
 s2summ.sh @@ TOPS[i - 1] < SZ @@ TOPS[i - 1] > SZ
 s2summ.sh @@ 	if (AF == 0) @@ 	if (AF == 1)
 s2summ.sh @@ NRUNS++; RUNOPEN = 1 @@ RUNOPEN = 1
-s2summ.sh @@ RUNE - RUNS > BIGRUN @@ RUNE - RUNS < BIGRUN
+s2summ.sh @@ e - RUNS > BIGRUN @@ e - RUNS < BIGRUN
 s2summ.sh @@ 			blk += BYT[i] @@ 			blk += 0
 s2summ.sh @@ CNT[i] = GI ? BY[l, t] / esz(l) @@ CNT[i] = GI ? BY[l, t] / 4096
 s2summ.sh @@ 			else if (SB[k] == s) @@ 			else if (0)
 s2summ.sh @@ 				ch = "P" @@ 				ch = "M"
 s2summ.sh @@ 		if ((H - L) / s <= 1024) @@ 		if ((H - L) / s <= 2048)
 s2summ.sh @@ 	if (mapped != MAPPED) @@ 	if (0)
-s2summ.sh @@ 	if (RUNOPEN) { @@ 	if (0) {
+s2summ.sh @@ 	if (!RUNOPEN) { # a run @@ 	if (1) { # a run
 s2summ.sh @@ NRUNS == 1 ? "" : "s" @@ "s"
 s2owner.sh @@ 	known = IPA - OB["unmapped"] @@ 	known = IPA
 s2owner.sh @@ own = st == "shared-borrowed" ? "borrowed" : "host" @@ own = "host"
@@ -115,7 +115,7 @@ s2lib.awk @@ 		if (S0 < SLE[j]) @@ 		if (0)
 s2lib.awk @@ 	if ((as, id) in SLSEEN) @@ 	if (0)
 s2lib.awk @@ 	SLDL[NSL] = index(fl, "dirty-log") == 1 @@ 	SLDL[NSL] = 0
 s2lib.awk @@ SLH[NSL] = h; @@ SLH[NSL] = h + 4096;
-s2lib.awk @@ 		INSL = 0; SRC = RSRC; LN = 0 @@ 		INSL = 0; LN = 0
+s2lib.awk @@ 		INSL = 0; SRC = RSRC @@ 		INSL = 0
 s2lib.awk @@ RSRC = SRC; SRC = MSSRC = v; @@ RSRC = SRC; MSSRC = v;
 s2lib.awk @@ (INSL ? "memslots" : "ranges") @@ "ranges"
 s2lib.sh @@ 		if [ -n "$5" ]; then @@ 		if false; then
@@ -148,6 +148,24 @@ s2summ.sh @@ 	if (GI == 1) # (level-1 blocks: 4K granule only) @@ 	if (GI)
 s2summ.sh @@ 			if (GI == 1) # 2M blocks, 1G windows @@ 			if (GI)
 s2summ.sh @@ BY[3, "page"], OUTP) @@ BY[3, "page"] + OUTP, OUTP)
 s2summ.sh @@ 		out("WHY PAGES: unknown without @@ 		out("WHY PAGES: without
+s2lib.awk @@ && E <= FLIM { @@ {
+s2lib.awk @@ 	FCL = (LV + 4 * c) / 64 @@ 	FCL = LV / 64
+s2lib.awk @@ 	FCL = (LV + 4 * c) / 64 @@ 	FCL = c / 64
+s2lib.awk @@ 	FN[TL]++ @@ 	FN[TL] += 2
+s2lib.awk @@ 	if (FTOK && FTT != "") @@ 	if (FTT != "")
+s2lib.awk @@ 	N = LN - 1 # @@ 	N = LN #
+s2lib.awk @@ 	LN = NR - NR0 - 1 # @@ 	LN = NR - NR0 #
+s2summ.sh @@ FASTLIM = E >= CS && E < CE ? CE : 0 @@ FASTLIM = TWO52
+s2summ.sh @@ 		ME[NMS] = b @@ 		ME[NMS] = FA
+s2summ.sh @@ 			runend(S, N - 1) @@ 			runend(S, N)
+s2summ.sh @@ 		AB[a] += b @@ 		AB[a] += 0
+s2summ.sh @@ 		NMAPPED += n @@ 		NMAPPED += 0
+s2summ.sh @@ 		if (FAF[t] == 0) @@ 		if (FAF[t] == 1)
+s2summ.sh @@ 		inslots(FA, b, FL) @@ 		FA = FA
+s2lib.awk @@ 	FCL2 = FITG[LV] ? (LV + 4 * (1 - c)) / 64 : 0.5 @@ 	FCL2 = (LV + 4 * (1 - c)) / 64
+s2lib.awk @@ E - LASTE - TZ == FCL2 && E <= LIM0 @@ E - LASTE - TZ == FCL2
+s2lib.awk @@ ATTR = TAT[TL]; VALID = TVA[TL]; @@ ATTR = TAT[TL]; VALID = 1;
+s2lib.awk @@ 	c = FCL; FCL = FCL2; FCL2 = c @@ 	c = FCL; FCL2 = c
 MUTANTS
 }
 

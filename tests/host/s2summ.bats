@@ -395,6 +395,181 @@ EOF
 	done
 }
 
+### the quick way (s2lib.awk): lines whose tail an earlier line had
+
+# same_both_ways SH ARGS...: s2summ.sh ARGS under SH, every line the full way
+# (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
+# second run's are left in status, output and stderr)
+same_both_ways() {
+	local sh=$1 st out err
+	shift
+	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
+	st=$status out=$output err=$stderr
+	s2 "$sh" s2summ.sh "$@"
+	echo "the full way: status $st; the quick way: status $status, stderr: $stderr"
+	[ "$status" = "$st" ]
+	[ "$output" = "$out" ]
+	[ "$stderr" = "$err" ]
+}
+
+# long_vm DIR [top]: a 32-bit VM (ranges, ipa_bits, memslots) with many
+# lines of a few tails each, so that most go the quick way: after a 2G hole,
+# 200 rounds of five page ranges (lines 2 to 1001: 4K rw-, 4K r--, 8K rw-
+# af=0, 4K invalid, 12K r-- device), then 40 rounds of three 2M block
+# ranges (rw-, r--, invalid) and a hole up to 4G. Three memslots: the first
+# ends inside the 12K range of round 60 (line 306), the second starts ten
+# rounds later and ends after 22 block rounds, the third (dirty-logging)
+# starts five block rounds later: the ranges between are mapped in no
+# memslot. With "top": only the rounds of pages, ending at 4G (a long hole
+# before them), and no memslots.
+long_vm() {
+	mkdir -p "$1/s2"
+	echo 32 >"$1/s2/ipa_bits"
+	awk -v top="${2:-}" '
+	function sz(n) { # n pages, in the largest unit
+		return n % 256 ? n * 4 "K" : n % 262144 ? n / 256 "M" : n / 262144 "G"
+	}
+	function r(n, rest) { # a range of n pages (page numbers: exact in any awk)
+		printf "0x0000000%06x000-0x0000000%06x000 %s %s\n", p, p + n, sz(n), rest
+		p += n
+	}
+	BEGIN {
+		p = 0
+		r(top ? 1048576 - 1600 : 524288, "1 invalid --- -")
+		for (i = 0; i < 200; i++) {
+			r(1, "3 page rw- normal af=1"); r(1, "3 page r-- normal af=1")
+			r(2, "3 page rw- normal af=0"); r(1, "3 invalid --- -")
+			r(3, "3 page r-- device af=1")
+		}
+		if (top)
+			exit
+		r(448, "3 invalid --- -")
+		for (i = 0; i < 40; i++) {
+			r(512, "2 block rw- normal af=1"); r(512, "2 block r-- normal af=1")
+			r(512, "2 invalid --- -")
+		}
+		r(1048576 - p, "1 invalid --- -")
+	}' >"$1/s2/ranges"
+	rm -f "$1/memslots"
+	[ -z "${2:-}" ] || return 0
+	cat >"$1/memslots" <<'EOF'
+0x0000000080000000-0x00000000801e6000 1944K slot=0 as=0 hva=0x0000ffff80000000 flags=-
+0x0000000080230000-0x0000000088c00000 141120K slot=1 as=0 hva=0x0000ffff90001000 flags=-
+0x000000008aa00000-0x000000008f800000 78M slot=2 as=0 hva=0x0000fffe00000000 flags=dirty-log
+EOF
+}
+
+@test "the quick way and the full way agree to the byte: every fixture, format case and a long VM" {
+	local d=$BATS_TEST_TMPDIR/long/vm1 f root mode
+	long_vm "$d"
+	for sh in $S2_SHELLS; do
+		for mode in "" --map --prom "-n 30"; do
+			for root in "$FIXTURES" "$FIXTURES/slots" "$FIXTURES/numbers"; do
+				S2VIEW_SYSFS=$root same_both_ways "$sh" $mode
+				[ "$status" -ne 2 ]
+			done
+			same_both_ways "$sh" $mode "$d"
+			[ "$status" -eq 3 ]
+			same_both_ways "$sh" $mode "$d/s2/ranges"
+			[ "$status" -eq 0 ]
+		done
+		for f in "$FIXTURES"/format/*.ranges; do
+			same_both_ways "$sh" -n 3 "$f"
+		done
+		# the first of the longest runs of valid ranges: two 2M blocks
+		s2 "$sh" s2summ.sh "$d/s2/ranges"
+		[[ "$output" == *"largest mapped run: 4M at 0x0000000080800000-0x0000000080c00000 (2 ranges)"* ]]
+	done
+}
+
+@test "a bad line after many that went the quick way is rejected as the full way rejects it" {
+	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh
+	long_vm "$d"
+	# line 302: 0x00000000801e0000-0x00000000801e1000 4K 3 page rw- normal af=1
+	while IFS='|' read -r what line edit words; do
+		awk -v L="$L" "$edit" "$d/s2/ranges" >"$r"
+		for sh in $S2_SHELLS; do
+			same_both_ways "$sh" "$r"
+			echo "$what: $stderr"
+			[ "$status" -eq 2 ]
+			[[ "$stderr" == "s2summ.sh: $r: line $line: $words"* ]]
+		done
+	done <<'EOF'
+a bad hex digit|302|NR == L { $0 = substr($0, 1, 36) "g" substr($0, 38) } 1|bad start-end "0x00000000801e0000-0x00000000801e100g"
+0X|302|NR == L { sub(/-0x/, "-0X") } 1|bad start-end
+a size the span does not have|302|NR == L { sub(/ 4K /, " 8K ") } 1|size 8K does not match end - start = 4K
+a gap|302|NR != L|gap: range starts at 0x00000000801e1000 but the previous one ended at 0x00000000801e0000
+an overlap|303|NR == L { print } 1|range starts at 0x00000000801e0000, before the end
+a carriage return|302|NR == L { $0 = $0 "\r" } 1|it ends in a carriage return
+a page at level 2|302|NR == L { sub(/ 3 page/, " 2 page") } 1|a page is a level-3 entry, not level 2
+bad perms|302|NR == L { sub(/rw-/, "rwz") } 1|bad perms "rwz"
+af=2|302|NR == L { sub(/af=1/, "af=2") } 1|bad af=2
+a page off its granule|303|NR == L { s = substr($0, 3, 13); print "0x" s "000-0x" s "800 2K 3 invalid --- -"; $0 = "0x" s "800-" substr($0, 20, 18) " 2K 3 page rw- normal af=1" } 1|a level-3 page range must start and end on a multiple of its entry size (4K or more)
+a page of a known tail off its granule|303|NR == L { print "0x00000000801e0000-0x00000000801e0800 2K 3 invalid --- -"; $0 = "0x00000000801e0800-0x00000000801e1800 4K 3 page rw- normal af=1" } 1|a level-3 page range must start and end on a multiple of its entry size (4K or more)
+EOF
+	# a range that goes the quick way beyond the IPA space (ipa_bits 32)
+	long_vm "$d" top
+	awk '{ l[NR] = $0 } END {
+		for (i = 1; i < NR; i++)
+			print l[i]
+		print "0x00000000ffffd000-0x00000000fffff000 8K 3 page rw- normal af=0"
+		print "0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
+	}' "$d/s2/ranges" >"$r"
+	mv "$r" "$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		same_both_ways "$sh" "$d"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"ranges: line 1002: end 0x0000000100001000 is beyond the 32-bit IPA space"* ]]
+	done
+	# and one that goes to account() the quick way: valid after invalid
+	long_vm "$d" top
+	awk '{ l[NR] = $0 } END {
+		for (i = 1; i < NR - 1; i++)
+			print l[i]
+		print "0x00000000ffffc000-0x00000000ffffd000 4K 3 invalid --- -"
+		print "0x00000000ffffd000-0x00000000ffffe000 4K 3 page rw- normal af=1"
+		print "0x00000000ffffe000-0x00000000fffff000 4K 3 invalid --- -"
+		print "0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
+	}' "$d/s2/ranges" >"$r"
+	mv "$r" "$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		same_both_ways "$sh" "$d"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"ranges: line 1003: end 0x0000000100001000 is beyond the 32-bit IPA space"* ]]
+	done
+}
+
+@test "lines the quick way would take give the full way's figures when edited: blanks, upper case, another class, a larger range" {
+	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh mode last
+	long_vm "$d"
+	while IFS='|' read -r what edit; do
+		last=$edit
+		awk -v L="$L" "$edit" "$d/s2/ranges" >"$r"
+		for sh in $S2_SHELLS; do
+			for mode in "" --map "-n 3"; do
+				same_both_ways "$sh" $mode "$r"
+				echo "$what"
+				[ "$status" -eq 0 ]
+			done
+		done
+	done <<'EOF'
+a tab after the start-end field|NR == L { sub(/ /, "\t") } 1
+a blank at the end|NR == L { $0 = $0 " " } 1
+a blank at the start|NR == L { $0 = " " $0 } 1
+upper-case hex (ending here, starting on the next line)|NR == L || NR == L + 1 { $0 = substr($0, 1, 21) toupper(substr($0, 22, 16)) substr($0, 38) } NR == L + 1 { $0 = substr($0, 1, 2) toupper(substr($0, 3, 16)) substr($0, 19) } 1
+an invalid entry where a page was|NR == L { sub(/ 3 page rw- normal af=1/, " 3 invalid --- -") } 1
+one 32K range instead of a round of five|NR == L { s = substr($0, 1, 19); next } NR > L && NR < L + 4 { next } NR == L + 4 { $0 = s substr($0, 20, 18) " 32K 3 page rw- normal af=1" } 1
+EOF
+	# with pages only (no 2M block), the largest range is the 32K one
+	long_vm "$d" top
+	awk -v L="$L" "$last" "$d/s2/ranges" >"$r"
+	for sh in $S2_SHELLS; do
+		same_both_ways "$sh" -n 1 "$r"
+		[[ "$output" == *"largest mapped run: 60K at 0x00000000ffb9d000-0x00000000ffbac000 (5 ranges)"* ]]
+		[[ "$output" == *"TOP 1 MAPPED RANGES"$'\n'"0x00000000ffba0000-0x00000000ffba8000     32K 3 page  rw- normal    af=1" ]]
+	done
+}
+
 @test "every userland prints byte-identical output" {
 	set -- $S2_SHELLS
 	[ $# -ge 2 ] || skip "only one userland in S2_SHELLS"
