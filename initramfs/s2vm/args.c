@@ -31,11 +31,11 @@ static void usage(FILE *f)
 "               KVM's default (%d bits). Above KVM_CAP_ARM_VM_IPA_SIZE: exit 1.\n"
 "  -b BACKING   host memory of the data slots: 4k (anonymous, MADV_NOHUGEPAGE;\n"
 "               default), thp (anonymous, MADV_HUGEPAGE) or hugetlb\n"
-"               (MAP_HUGETLB with 2M pages, needs /proc/sys/vm/nr_hugepages).\n"
+"               (MAP_HUGETLB with HUGE pages, needs /proc/sys/vm/nr_hugepages).\n"
 "  -o OFFSET    the host address of each data slot is congruent to its IPA\n"
-"               plus OFFSET modulo 2M, whatever the backing; OFFSET is a\n"
-"               multiple of 4K below 2M, default 0. 0 lets KVM map 2M blocks;\n"
-"               any other OFFSET (e.g. 4K: one page off) never does\n"
+"               plus OFFSET modulo HUGE, whatever the backing; OFFSET is a\n"
+"               multiple of PAGE below HUGE, default 0. 0 lets KVM map blocks;\n"
+"               any other OFFSET (e.g. PAGE: one page off) never does\n"
 "               (misaligned). hugetlb backing: must be 0 (else exit 2).\n"
 "  -m SIZE      size of the default data slot at IPA 0x%" PRIx64 " (used only\n"
 "               without -s); default %" PRIu64 "M.\n"
@@ -52,9 +52,9 @@ static void usage(FILE *f)
 "  -e CHUNK     eager page splitting: before any memslot exists, enable\n"
 "               KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE with CHUNK, so that turning\n"
 "               dirty logging on for a slot (-d, log-on) splits its blocks\n"
-"               into 4K pages at once, CHUNK bytes at a time, instead of at the\n"
+"               into pages at once, CHUNK bytes at a time, instead of at the\n"
 "               guest's next write to each. CHUNK: a power of two, at least\n"
-"               4K (else exit 2), among KVM's block sizes (4K, 2M, 1G with 4K\n"
+"               PAGE (else exit 2), among KVM's block sizes (4K, 2M, 1G with 4K\n"
 "               pages: KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES); one KVM lacks, or a\n"
 "               KVM without eager splitting: exit 1.\n"
 "  -w           wait before running the guest: print 's2vm: waiting\n"
@@ -71,10 +71,12 @@ static void usage(FILE *f)
 "               address space (and with it the VM's stage-2 tables) goes.\n"
 "  -h           this help on stdout.\n"
 "Numbers are decimal or 0x-hex with an optional K, M or G suffix (1024-based).\n"
-"BASE and SIZE must be multiples of 4K, SIZE > 0.\n"
+"BASE and SIZE must be multiples of PAGE, SIZE > 0. PAGE is the host's page\n"
+"size (%" PRIu64 "K here: the stage-2 granule), HUGE its PMD-sized huge page\n"
+"(%" PRIu64 "M here: THP, hugetlb and a level-2 block). Pages are PAGE bytes.\n"
 "\n"
 "Steps of -p. SLOT is a data slot's number; OFF, LEN and BASE are multiples\n"
-"of 4K, LEN > 0, bytes OFF..OFF+LEN-1 inside the slot, BASE as for -s (in\n"
+"of PAGE, LEN > 0, bytes OFF..OFF+LEN-1 inside the slot, BASE as for -s (in\n"
 "the IPA space, overlapping no other slot, the control slot or the exit\n"
 "window). s2vm checks the whole plan before creating the VM: a bad step,\n"
 "or one naming a deleted slot, is a bad argument (exit 2).\n"
@@ -98,7 +100,7 @@ static void usage(FILE *f)
 "  delete:SLOT    delete the slot's memslot; later runs skip the slot, later\n"
 "                 steps must not name it.\n"
 "  move:SLOT:BASE move the slot's memslot to IPA BASE (its host memory stays:\n"
-"                 blocks only when BASE moves it by a multiple of 2M).\n"
+"                 blocks only when BASE moves it by a multiple of HUGE).\n"
 "  stats          print the VM's stage-2 stats (KVM_GET_STATS_FD); below.\n"
 "log-on, log-off and getlog skip deleted slots. The guest reads its slot\n"
 "tables past the cache, so s2vm writes them all before it first runs:\n"
@@ -107,7 +109,8 @@ static void usage(FILE *f)
 "more is a bad argument.\n"
 "\n"
 "Control slot (memslot %d): IPA 0x%08" PRIx64 ", 64K; the guest maps its pages 0\n"
-"(code, vectors) and 1 (slot tables) only. Exit window (no memslot): IPA\n"
+"(code, vectors) and 1 (slot tables), 4K each, only (one host page when\n"
+"PAGE is 16K or 64K: touched= says how many). Exit window (no memslot): IPA\n"
 "0x%08" PRIx64 "..0x%08" PRIx64 ". Data slot i is memslot i.\n"
 "\n"
 "Examples:\n"
@@ -130,10 +133,10 @@ static void usage(FILE *f)
 "Output (stdout; the tests parse these lines): one line per data slot, then\n"
 "one for the control slot, then the ready line:\n"
 "  s2vm: slot <i> ipa=0x<016 hex> size=<bytes> backing=<4k|thp|hugetlb> touched=<n>\n"
-"  s2vm: slot c ipa=0x%016" PRIx64 " size=%" PRIu64 " backing=control touched=%d\n"
+"  s2vm: slot c ipa=0x%016" PRIx64 " size=%" PRIu64 " backing=control touched=%" PRIu64 "\n"
 "  s2vm: ready pid=<pid> slots=<n> touched=<pages> ipa_bits=<bits> vm=<vmN|none>\n"
 "vmN is the VM's /sys/kernel/kvm/vmN (none without the s2 view). touched= of\n"
-"a data slot counts the 4K pages the guest wrote (the first pass; the second\n"
+"a data slot counts the pages the guest wrote (the first pass; the second\n"
 "pass of -d writes a subset of them), of the control slot the pages the guest\n"
 "accesses there. ipa_bits= is the IPA size the VM really has: %d for -i 0,\n"
 "and KVM's limit (KVM_CAP_ARM_VM_IPA_SIZE) in protected mode, where KVM\n"
@@ -159,9 +162,10 @@ static void usage(FILE *f)
 "stderr).\n",
 		MIN_IPA_BITS, MAX_IPA_BITS, KVM_DEFAULT_IPA_BITS,
 		DEFAULT_DATA_IPA, DEFAULT_DATA_SIZE / SZ_1M, MAX_DATA_SLOTS,
+		host_page_size / KIB, huge_page_size / SZ_1M,
 		guest_max_tables(1), CONTROL_SLOT_ID, CONTROL_IPA, EXIT_WINDOW_IPA,
 		EXIT_WINDOW_IPA + EXIT_WINDOW_SIZE - 1,
-		CONTROL_IPA, CONTROL_SIZE, CONTROL_PAGES_ACCESSED,
+		CONTROL_IPA, CONTROL_SIZE, guest_control_pages(),
 		KVM_DEFAULT_IPA_BITS);
 }
 
@@ -237,8 +241,9 @@ static uint64_t parse_size(const char *what, const char *s)
 
 	if (!parse_u64(s, &size))
 		usage_error("bad %s '%s': want a number, e.g. 0x200000, 2M", what, s);
-	if (!size || size % GUEST_PAGE_SIZE)
-		usage_error("bad %s '%s': must be a non-zero multiple of 4K", what, s);
+	if (!size || size % host_page_size)
+		usage_error("bad %s '%s': must be a non-zero multiple of %" PRIu64 "K (the page size)",
+			    what, s, host_page_size / KIB);
 	return size;
 }
 
@@ -265,9 +270,9 @@ static struct range parse_slot(const char *s)
 	base_str[colon - s] = '\0';
 	if (!parse_u64(base_str, &r.base))
 		usage_error("bad slot base '%s' in '%s'", base_str, s);
-	if (r.base % GUEST_PAGE_SIZE)
-		usage_error("bad slot base 0x%" PRIx64 " in '%s': must be a multiple of 4K",
-			    r.base, s);
+	if (r.base % host_page_size)
+		usage_error("bad slot base 0x%" PRIx64 " in '%s': must be a multiple of %" PRIu64
+			    "K (the page size)", r.base, s, host_page_size / KIB);
 	r.size = parse_size("slot size", colon + 1);
 	return r;
 }
@@ -309,13 +314,15 @@ static unsigned int parse_ipa_bits(const char *s)
 	return (unsigned int)bits;
 }
 
-/* -o: a multiple of 4K below 2M. */
+/* -o: a multiple of the page size below the huge page size. */
 static uint64_t parse_host_offset(const char *s)
 {
 	uint64_t offset;
 
-	if (!parse_u64(s, &offset) || offset % GUEST_PAGE_SIZE || offset >= HUGE_PAGE_SIZE)
-		usage_error("bad host offset '%s': want a multiple of 4K below 2M, e.g. 4K", s);
+	if (!parse_u64(s, &offset) || offset % host_page_size || offset >= huge_page_size)
+		usage_error("bad host offset '%s': want a multiple of %" PRIu64 "K below %" PRIu64
+			    "M, e.g. %" PRIu64 "K", s, host_page_size / KIB,
+			    huge_page_size / SZ_1M, host_page_size / KIB);
 	return offset;
 }
 
@@ -374,13 +381,14 @@ static void check_slots(const struct options *o)
 	}
 }
 
-/* -e: a power of two, at least 4K; whether KVM takes it is KVM's to say. */
+/* -e: a power of two, at least a page; whether KVM takes it is KVM's to say. */
 static uint64_t parse_chunk(const char *s)
 {
 	uint64_t chunk;
 
-	if (!parse_u64(s, &chunk) || chunk < GUEST_PAGE_SIZE || (chunk & (chunk - 1)))
-		usage_error("bad chunk size '%s': want a power of two of at least 4K, e.g. 2M", s);
+	if (!parse_u64(s, &chunk) || chunk < host_page_size || (chunk & (chunk - 1)))
+		usage_error("bad chunk size '%s': want a power of two of at least %" PRIu64
+			    "K, e.g. %" PRIu64 "M", s, host_page_size / KIB, huge_page_size / SZ_1M);
 	return chunk;
 }
 
@@ -432,7 +440,7 @@ static const struct step_form *find_step_form(const char *name)
 	return NULL;
 }
 
-/* A multiple of 4K, or (!zero_ok) a non-zero one. */
+/* A multiple of the page size, or (!zero_ok) a non-zero one. */
 static uint64_t parse_step_bytes(const struct step *st, const char *what,
 				 const char *s, bool zero_ok)
 {
@@ -440,9 +448,9 @@ static uint64_t parse_step_bytes(const struct step *st, const char *what,
 
 	if (!parse_u64(s, &value))
 		step_error(st, "bad %s '%s': want a number", what, s);
-	if (value % GUEST_PAGE_SIZE || (!value && !zero_ok))
-		step_error(st, "bad %s '%s': must be a %smultiple of 4K", what, s,
-			   zero_ok ? "" : "non-zero ");
+	if (value % host_page_size || (!value && !zero_ok))
+		step_error(st, "bad %s '%s': must be a %smultiple of %" PRIu64 "K (the page size)",
+			   what, s, zero_ok ? "" : "non-zero ", host_page_size / KIB);
 	return value;
 }
 
@@ -682,7 +690,7 @@ void parse_args(int argc, char **argv, struct options *o)
 		usage_error("-k needs -x");
 	if (o->backing == BACKING_HUGETLB && o->host_offset)
 		usage_error("-o 0x%" PRIx64 " with hugetlb backing: want -o 0 (hugetlb is "
-			    "for 2M blocks; misalign thp or 4k backing)", o->host_offset);
+			    "for blocks; misalign thp or 4k backing)", o->host_offset);
 	if (!o->nr_slots)
 		o->slots[o->nr_slots++] = (struct range){ DEFAULT_DATA_IPA, o->default_size };
 	check_slots(o);

@@ -43,8 +43,8 @@ struct guest_slot_entry {
 
 _Static_assert(sizeof(struct guest_slot_entry) == 32, "guest reads 32-byte entries");
 _Static_assert(CONTROL_TABLE_OFFSET + MAX_DATA_SLOTS * sizeof(struct guest_slot_entry) <=
-	       CONTROL_TABLE_OFFSET + GUEST_PAGE_SIZE, "slot table overflows control page 1");
-_Static_assert(CONTROL_PAGES_ACCESSED * GUEST_PAGE_SIZE == CONTROL_TABLE_OFFSET + GUEST_PAGE_SIZE,
+	       CONTROL_TABLE_OFFSET + CONTROL_PAGE_SIZE, "slot table overflows control page 1");
+_Static_assert(CONTROL_PAGES_ACCESSED * CONTROL_PAGE_SIZE == CONTROL_TABLE_OFFSET + CONTROL_PAGE_SIZE,
 	       "the guest accesses control pages 0 and 1 only");
 
 /* ---------------------------------------------------------------- guest */
@@ -73,10 +73,20 @@ static uint64_t guest_table_offset(const struct vm *vm, unsigned int table)
 	return CONTROL_TABLE_OFFSET + table * vm->nr_data * sizeof(struct guest_slot_entry);
 }
 
+/*
+ * The host pages of the control slot the guest accesses: its own pages 0
+ * and 1 (4K each) are two 4K host pages, or one larger one.
+ */
+uint64_t guest_control_pages(void)
+{
+	return (CONTROL_PAGES_ACCESSED * CONTROL_PAGE_SIZE + host_page_size - 1) /
+	       host_page_size;
+}
+
 /* How many tables control page 1 holds for nr_slots data slots. */
 unsigned int guest_max_tables(unsigned int nr_slots)
 {
-	return GUEST_PAGE_SIZE / (nr_slots * sizeof(struct guest_slot_entry));
+	return CONTROL_PAGE_SIZE / (nr_slots * sizeof(struct guest_slot_entry));
 }
 
 /* Table number table, for the data slots as slots[] has them. */

@@ -18,12 +18,15 @@
 #define SZ_4K			U64(0x1000)
 #define SZ_64K			U64(0x10000)
 #define SZ_1M			U64(0x100000)
-#define SZ_2M			U64(0x200000)
 #define KIB			U64(1024)
 
-#define GUEST_PAGE_SIZE		SZ_4K	/* granule of -m, -s, -t and the dirty bitmap */
-#define HUGE_PAGE_SIZE		SZ_2M	/* PMD-sized THP, and the hugetlb page size */
-#define HUGE_PAGE_SHIFT		21
+/*
+ * The guest program's own pages in the control slot (its MMU is off: this
+ * is its layout, not a translation granule). The host's page size and huge
+ * page size, which size the data slots, are known at run time only:
+ * host_page_size and huge_page_size (s2vm.h).
+ */
+#define CONTROL_PAGE_SIZE	SZ_4K
 
 #define BITS_PER_U64		64
 

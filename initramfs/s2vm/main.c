@@ -75,7 +75,7 @@ static void vm_setup_slots(struct vm *vm, const struct options *o)
 		.ipa = CONTROL_IPA,
 		.size = CONTROL_SIZE,
 		.backing = BACKING_CONTROL,
-		.touched = CONTROL_PAGES_ACCESSED,
+		.touched = guest_control_pages(),
 	};
 	vm_add_slot(vm, &vm->control);
 
@@ -219,6 +219,7 @@ int main(int argc, char **argv)
 	struct vm vm;
 	sigset_t exit_signals;
 
+	host_sizes_init();
 	parse_args(argc, argv, &opts);
 	memset(&vm, 0, sizeof(vm));
 	vm_setup(&vm, &opts);

@@ -17,11 +17,15 @@
  *
  * LAYOUT GUARANTEES (stage 2 of the VM once the ready line is printed):
  *   - Memslot ids: data slot i is memslot i; the control slot is memslot 8.
- *   - Control slot: IPA 0x10000000, 64K, 4K pages (MADV_NOHUGEPAGE), no dirty
- *     logging. Exactly its pages 0 (IPA 0x10000000: guest code at +0x000,
- *     exception vectors at +0x800) and 1 (IPA 0x10001000: slot tables) are
- *     mapped; pages 2..15 (0x10002000..0x1000ffff) are never accessed and
- *     never mapped. Their permissions are not part of the contract.
+ *   - Pages are the host's (host_page_size: 4K, 16K or 64K, the stage-2
+ *     granule); a huge page, or a block, is huge_page_size (2M, 32M, 512M).
+ *     The sizes below are for 4K pages; the rules hold for every size.
+ *   - Control slot: IPA 0x10000000, 64K, base pages (MADV_NOHUGEPAGE), no
+ *     dirty logging. The guest accesses its bytes 0x0000..0x1fff only
+ *     (guest code at +0x000, exception vectors at +0x800, slot tables at
+ *     +0x1000): with 4K pages exactly its pages 0 and 1 are mapped, pages
+ *     2..15 (0x10002000..0x1000ffff) never; with 16K or 64K pages, page 0
+ *     only. Their permissions are not part of the contract.
  *   - Exit window: IPA 0x08000000..0x080fffff is in no memslot (the guest's
  *     "done" store at 0x08000000 and its exception report at 0x08010000 exit
  *     to s2vm as MMIO), so nothing is ever mapped there.
@@ -139,7 +143,7 @@ struct slot {
 	uint64_t ipa;
 	uint64_t size;
 	enum backing backing;
-	uint64_t host_offset;	/* hva = ipa + host_offset modulo 2M */
+	uint64_t host_offset;	/* hva = ipa + host_offset modulo huge_page_size */
 	void *hva;		/* userspace_addr of the memslot */
 	void *map;		/* what to munmap */
 	size_t map_len;
@@ -178,6 +182,16 @@ void parse_args(int argc, char **argv, struct options *o);
 
 /* ------------------------------------------- slots.c: the slots' memory */
 
+/*
+ * The host's page size (the stage-2 granule: 4K, 16K or 64K) and its
+ * PMD-sized huge page (THP, hugetlb, a level-2 block: 2M, 32M or 512M).
+ * -m, -s, -o, -t, the steps' offsets and the dirty bitmap count in these;
+ * set by host_sizes_init() before the arguments are read.
+ */
+extern uint64_t host_page_size;
+extern uint64_t huge_page_size;
+
+void host_sizes_init(void);
 void munmap_checked(void *addr, size_t len);
 void thp_warn_if_disabled(void);
 void slot_map(struct slot *s);
@@ -220,6 +234,7 @@ void vcpu_complete_mmio(struct vm *vm);
 /* --------------------------------------------------- guest.c: the guest */
 
 unsigned int guest_max_tables(unsigned int nr_slots);
+uint64_t guest_control_pages(void);
 void guest_load(struct vm *vm, const struct plan *plan);
 void guest_run_pass(struct vm *vm, unsigned int table, unsigned int stride_shift);
 

@@ -8,17 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "s2vm.h"
 
-#ifndef MAP_HUGE_2MB
-#define MAP_HUGE_2MB		(HUGE_PAGE_SHIFT << MAP_HUGE_SHIFT)
-#endif
+/* A translation table entry: a table page holds page size / 8 of them. */
+#define PTE_BYTES		8
 
 #define THP_ENABLED_PATH	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_NEVER		"[never]"
 
 /* ---------------------------------------------------------- host memory */
+
+uint64_t host_page_size;
+uint64_t huge_page_size;
+
+/*
+ * The host's page size, and the huge page a level-2 entry maps: a table
+ * page's worth of pages (4K: 2M, 16K: 32M, 64K: 512M), which is also what
+ * THP and the default hugetlb size are on arm64.
+ */
+void host_sizes_init(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0)
+		die_errno("sysconf(_SC_PAGESIZE)");
+	host_page_size = page;
+	huge_page_size = host_page_size / PTE_BYTES * host_page_size;
+}
 
 static void *__mmap_anon(size_t len, int extra_flags)
 {
@@ -39,20 +57,20 @@ void munmap_checked(void *addr, size_t len)
 }
 
 /*
- * Where the slot's host memory starts within a 2M block: at its IPA's
- * offset plus -o, modulo 2M. KVM maps a huge page with a stage-2 block
- * only when the host address and the IPA have the same offset within 2M
- * (fault_supports_stage2_huge_mapping()): -o 0 lets it, any other -o
- * never does.
+ * Where the slot's host memory starts within a huge page: at its IPA's
+ * offset plus -o, modulo huge_page_size. KVM maps a huge page with a
+ * stage-2 block only when the host address and the IPA have the same
+ * offset within it (fault_supports_stage2_huge_mapping()): -o 0 lets it,
+ * any other -o never does.
  */
 static uint64_t slot_host_lead(const struct slot *s)
 {
-	return (s->ipa + s->host_offset) & (HUGE_PAGE_SIZE - 1);
+	return (s->ipa + s->host_offset) & (huge_page_size - 1);
 }
 
 /*
  * The advice anonymous host memory of the slot gets: MADV_NOHUGEPAGE (4k
- * backing and the control slot: 4K pages at stage 2) or MADV_HUGEPAGE
+ * backing and the control slot: base pages at stage 2) or MADV_HUGEPAGE
  * (thp). hugetlb memory takes none.
  */
 static void slot_advise(const struct slot *s, void *addr, size_t len)
@@ -71,12 +89,13 @@ static void slot_advise(const struct slot *s, void *addr, size_t len)
 }
 
 /*
- * Anonymous memory at slot_host_lead() within 2M: over-allocate by 2M,
- * pick that address, trim the rest and advise it as the backing says.
+ * Anonymous memory at slot_host_lead() within a huge page: over-allocate
+ * by one, pick that address, trim the rest and advise it as the backing
+ * says.
  */
 static void slot_map_anon(struct slot *s)
 {
-	size_t len = s->size + HUGE_PAGE_SIZE;
+	size_t len = s->size + huge_page_size;
 	uintptr_t start, hva;
 	void *p = __mmap_anon(len, MAP_NORESERVE);
 
@@ -84,7 +103,7 @@ static void slot_map_anon(struct slot *s)
 		die_errno("mmap(anonymous, 0x%zx bytes) for slot at IPA 0x%" PRIx64,
 			  len, s->ipa);
 	start = (uintptr_t)p;
-	hva = start + ((slot_host_lead(s) - start) & (HUGE_PAGE_SIZE - 1));
+	hva = start + ((slot_host_lead(s) - start) & (huge_page_size - 1));
 	munmap_checked(p, hva - start);
 	munmap_checked((void *)(hva + s->size), start + len - (hva + s->size));
 	s->map = s->hva = (void *)hva;
@@ -98,33 +117,42 @@ void thp_warn_if_disabled(void)
 	FILE *f = fopen(THP_ENABLED_PATH, "r");
 
 	if (!f) {
-		fprintf(stderr, "s2vm: warning: no %s: thp backing gets 4K pages\n",
+		fprintf(stderr, "s2vm: warning: no %s: thp backing gets base pages\n",
 			THP_ENABLED_PATH);
 		return;
 	}
 	if (fgets(buf, sizeof(buf), f) && strstr(buf, THP_NEVER))
-		fprintf(stderr, "s2vm: warning: THP disabled (%s: %s): thp backing gets 4K pages\n",
+		fprintf(stderr, "s2vm: warning: THP disabled (%s: %s): thp backing gets base pages\n",
 			THP_ENABLED_PATH, strtok(buf, "\n"));
 	fclose(f);
 }
 
 /*
- * hugetlbfs 2M pages, the slot starting slot_host_lead() into the first;
- * the mapping is rounded up to whole huge pages.
+ * The mmap flag for hugetlb pages of huge_page_size (arm64's default
+ * hugetlb size).
+ */
+static int map_huge_flag(void)
+{
+	return __builtin_ctzll(huge_page_size) << MAP_HUGE_SHIFT;
+}
+
+/*
+ * hugetlbfs pages of huge_page_size, the slot starting slot_host_lead()
+ * into the first; the mapping is rounded up to whole huge pages.
  */
 static void slot_map_hugetlb(struct slot *s)
 {
 	uint64_t lead = slot_host_lead(s);
 
-	s->map_len = (lead + s->size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
-	s->map = __mmap_anon(s->map_len, MAP_HUGETLB | MAP_HUGE_2MB);
+	s->map_len = (lead + s->size + huge_page_size - 1) & ~(huge_page_size - 1);
+	s->map = __mmap_anon(s->map_len, MAP_HUGETLB | map_huge_flag());
 	if (s->map == MAP_FAILED) {
 		int err = errno;
 
-		die("mmap(MAP_HUGETLB|MAP_HUGE_2MB, 0x%zx bytes) for slot at IPA 0x%" PRIx64
+		die("mmap(MAP_HUGETLB, %" PRIu64 "K pages, 0x%zx bytes) for slot at IPA 0x%" PRIx64
 		    " failed: %s (errno %d); no hugetlb pages? "
 		    "echo N > /proc/sys/vm/nr_hugepages",
-		    s->map_len, s->ipa, strerror(err), err);
+		    huge_page_size / KIB, s->map_len, s->ipa, strerror(err), err);
 	}
 	s->hva = (char *)s->map + lead;
 }
@@ -195,7 +223,7 @@ static uint64_t stride_count(uint64_t start, uint64_t end, uint64_t stride)
 /* Which pages of the slot the guest writes: [ipa, touch_end) every stride. */
 void slot_plan_touch(struct slot *s, const struct touch_spec *t)
 {
-	uint64_t pages = s->size / GUEST_PAGE_SIZE, limit = pages, step = 1;
+	uint64_t pages = s->size / host_page_size, limit = pages, step = 1;
 
 	switch (t->kind) {
 	case TOUCH_ALL:
@@ -211,8 +239,8 @@ void slot_plan_touch(struct slot *s, const struct touch_spec *t)
 		limit = t->n < pages ? t->n : pages;
 		break;
 	}
-	s->touch_end = s->ipa + limit * GUEST_PAGE_SIZE;
-	s->touch_stride = step * GUEST_PAGE_SIZE;
+	s->touch_end = s->ipa + limit * host_page_size;
+	s->touch_stride = step * host_page_size;
 	s->touched = stride_count(s->ipa, s->touch_end, s->touch_stride);
 }
 
@@ -233,7 +261,7 @@ uint64_t slot_pass_count(const struct slot *s, unsigned int stride_shift)
 
 static bool slot_page_touched(const struct slot *s, uint64_t page)
 {
-	uint64_t offset = page * GUEST_PAGE_SIZE;
+	uint64_t offset = page * host_page_size;
 
 	return s->ipa + offset < s->touch_end && offset % s->touch_stride == 0;
 }
@@ -243,7 +271,7 @@ static bool slot_page_touched(const struct slot *s, uint64_t page)
 /* The bitmap from KVM_GET_DIRTY_LOG must hold exactly the touched pages. */
 static void slot_check_dirty_log(const struct slot *s, const uint64_t *bitmap)
 {
-	uint64_t pages = s->size / GUEST_PAGE_SIZE, page, dirty = 0, mismatches = 0;
+	uint64_t pages = s->size / host_page_size, page, dirty = 0, mismatches = 0;
 	uint64_t first = 0;
 
 	for (page = 0; page < pages; page++) {
@@ -257,14 +285,14 @@ static void slot_check_dirty_log(const struct slot *s, const uint64_t *bitmap)
 		die("KVM_GET_DIRTY_LOG(slot %u): %" PRIu64 " pages dirty, want the %" PRIu64
 		    " touched; %" PRIu64 " pages differ, first page %" PRIu64
 		    " (IPA 0x%" PRIx64 ") is %s", s->id, dirty, s->touched, mismatches,
-		    first, s->ipa + first * GUEST_PAGE_SIZE,
+		    first, s->ipa + first * host_page_size,
 		    slot_page_touched(s, first) ? "clean but touched" : "dirty but untouched");
 }
 
 /* The slot's dirty log (KVM_GET_DIRTY_LOG, which write-protects it again); free it. */
 static uint64_t *slot_fetch_dirty_log(struct vm *vm, const struct slot *s)
 {
-	uint64_t words = (s->size / GUEST_PAGE_SIZE + BITS_PER_U64 - 1) / BITS_PER_U64;
+	uint64_t words = (s->size / host_page_size + BITS_PER_U64 - 1) / BITS_PER_U64;
 	uint64_t *bitmap = calloc(words, sizeof(*bitmap));
 
 	if (!bitmap)

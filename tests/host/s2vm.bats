@@ -214,8 +214,9 @@ slot_placer() {
 				s.size = strtoull(argv[2], NULL, 0);
 				s.host_offset = strtoull(argv[3], NULL, 0);
 				s.backing = (enum backing)atoi(argv[4]);
+				host_sizes_init();
 				slot_map(&s);
-				printf("0x%" PRIx64 "\n", ((uint64_t)(uintptr_t)s.hva - s.ipa) % SZ_2M);
+				printf("0x%" PRIx64 "\n", ((uint64_t)(uintptr_t)s.hva - s.ipa) % huge_page_size);
 				slot_unmap(&s);
 				return 0;
 			}
