@@ -9,7 +9,7 @@ MODE ?= protected
 CROSS_CC := aarch64-linux-gnu-gcc
 S2VM_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
-.PHONY: all deps run demo check check-host check-debug patches bench mutants clean FORCE
+.PHONY: all deps run demo check check-host check-debug check-granules patches bench mutants clean FORCE
 
 all: build/Image build/initramfs.cpio.gz
 
@@ -23,6 +23,10 @@ build/Image: FORCE | deps
 
 build/debug/Image: FORCE | deps
 	@tools/build-kernel.sh -d build/debug/Image
+
+# The 16K- and 64K-page kernels (make check-granules), each in its own O= dir.
+build/Image-16k build/Image-64k: build/Image-%: FORCE | deps
+	@tools/build-kernel.sh -g $* $@
 
 # The VM launcher, a device program (initramfs/s2vm/), with its guest
 # program assembled into build/gen/guest-image.h.
@@ -63,6 +67,11 @@ check-host: deps
 # The same suite on the KASAN/lockdep/kmemleak kernel, panic_on_warn=1.
 check-debug: build/debug/Image build/initramfs.cpio.gz
 	@tools/check.sh -d
+
+# The in-guest suite on 16K and 64K kernels, in nvhe and protected: about
+# 80 minutes here (two kernel builds, four boots); not part of make check.
+check-granules: build/Image-16k build/Image-64k build/initramfs.cpio.gz
+	@rc=0; tools/check.sh -g 16k || rc=1; tools/check.sh -g 64k || rc=1; exit $$rc
 
 # Breaks the toolkit one line at a time: how many breaks the host tests catch.
 mutants: deps

@@ -1,10 +1,12 @@
 #!/bin/sh
 # build-kernel.sh - configure and cross-build the s2view arm64 kernel.
 #
-# USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE
+# USAGE: tools/build-kernel.sh [-d] [-g GRANULE] OUTPUT_IMAGE
 #        tools/build-kernel.sh -u
 #   -d   debug kernel: adds kernel/config/debug.config (KASAN, lockdep,
 #        kmemleak), built in its own O= dir
+#   -g   page size: 4k (default), 16k or 64k (kernel/config/granule-*.config),
+#        each but 4k in its own O= dir
 #   -u   only unpack the tree and lay the kernel changes on it
 #   e.g. tools/build-kernel.sh build/Image
 #
@@ -19,15 +21,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	echo "USAGE: tools/build-kernel.sh [-d] OUTPUT_IMAGE | -u" >&2
+	echo "USAGE: tools/build-kernel.sh [-d] [-g 4k|16k|64k] OUTPUT_IMAGE | -u" >&2
 	exit 2
 }
 
 variant=default
 unpack_only=
-while getopts du opt; do
+granule=4k
+while getopts dg:u opt; do
 	case $opt in
 	d) variant=debug ;;
+	g) granule=$OPTARG ;;
 	u) unpack_only=1 ;;
 	*) usage ;;
 	esac
@@ -40,8 +44,11 @@ else
 	image_out=$1
 fi
 
-frags="$top/kernel/config/s2view.config"
-[ $variant = debug ] && frags="$frags $top/kernel/config/debug.config"
+case $granule in 4k|16k|64k) ;; *) usage ;; esac
+frags="$top/kernel/config/s2view.config $top/kernel/config/granule-$granule.config"
+[ "$variant" = debug ] && frags="$frags $top/kernel/config/debug.config"
+# (the 4K kernels keep the O= dirs they had before there were granules)
+[ "$granule" = 4k ] || variant=$variant-$granule
 out=$S2VIEW_CACHE/build-$variant
 jobs=$(($(nproc) + 1))
 kmake() {

@@ -1,9 +1,11 @@
 #!/bin/sh
 # check.sh - all of s2view's tests: host side, then in QEMU in every mode.
 #
-# USAGE: tools/check.sh [-d | -H]
+# USAGE: tools/check.sh [-d | -H | -g GRANULE]
 #   -d   the in-guest suite on the debug kernel (make check-debug)
 #   -H   host-side tests only
+#   -g   the in-guest suite on the 16k or 64k kernel (build/Image-GRANULE),
+#        in nvhe and protected only (make check-granules)
 #
 # Host side: bats on the toolkit (tests/host) and shellcheck on every shell
 # script. Guest side: tools/run-qemu.sh MODE test for each KVM mode. Ends
@@ -16,11 +18,14 @@ cd "$top"
 
 debug=
 host_only=
-while getopts dH opt; do
+granule=
+modes=$S2VIEW_MODES
+while getopts dHg: opt; do
 	case $opt in
 	d) debug=-d ;;
 	H) host_only=1 ;;
-	*) echo "USAGE: tools/check.sh [-d | -H]" >&2; exit 2 ;;
+	g) granule=$OPTARG modes=$S2VIEW_GRANULE_MODES ;;
+	*) echo "USAGE: tools/check.sh [-d | -H | -g 16k|64k]" >&2; exit 2 ;;
 	esac
 done
 
@@ -31,7 +36,7 @@ add() {
 mkdir -p build/results
 
 ### host side
-if [ -z "$debug" ]; then
+if [ -z "$debug" ] && [ -z "$granule" ]; then
 	say "host: bats tests/host"
 	tap=build/results/host.tap
 	bats --tap tests/host >"$tap" 2>&1 || true
@@ -52,9 +57,9 @@ fi
 
 ### guest side
 if [ -z "$host_only" ]; then
-	for mode in $S2VIEW_MODES; do
-		tools/run-qemu.sh $debug "$mode" test || true
-		name=$mode${debug:+-debug}
+	for mode in $modes; do
+		tools/run-qemu.sh $debug ${granule:+-g "$granule"} "$mode" test || true
+		name=$mode${debug:+-debug}${granule:+-$granule}
 		if [ -f "build/results/$name.counts" ]; then
 			# shellcheck disable=SC2046
 			add $(cat "build/results/$name.counts")

@@ -1,11 +1,14 @@
 #!/bin/sh
 # run-qemu.sh - boot the s2view image in QEMU in one KVM mode.
 #
-# USAGE: tools/run-qemu.sh [-d] [-T SECONDS] MODE ACTION
+# USAGE: tools/run-qemu.sh [-d] [-g GRANULE] [-T SECONDS] MODE ACTION
 #   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
 #   ACTION  test | demo | shell | sh | bench  (s2view.action=, see initramfs/init)
 #   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
 #           and a kmemleak scan at the end
+#   -g      boot the kernel with 16k or 64k pages (build/Image-16k,
+#           build/Image-64k: make check-granules); results are named
+#           <MODE>-<GRANULE>; 4k (the default) is build/Image
 #   -T      give up on a boot after SECONDS (default 2400, 4800 with -d)
 #   e.g. tools/run-qemu.sh nvhe test
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
@@ -30,15 +33,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 3,9p' "$0" >&2
+	sed -n 's/^# \{0,1\}//; 3,12p' "$0" >&2
 	exit 2
 }
 
 debug=
+mem=
+cpu_extra=
 timeout_s=${S2VIEW_BOOT_TIMEOUT:-}
-while getopts dT: opt; do
+granule=4k
+while getopts dg:T: opt; do
 	case $opt in
 	d) debug=1 ;;
+	g) granule=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
 	*) usage ;;
 	esac
@@ -49,6 +56,7 @@ mode=$1
 action=$2
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) echo "run-qemu: unknown mode '$mode' (one of: $S2VIEW_MODES)" >&2; exit 2 ;; esac
 case $action in test|demo|shell|sh|bench) ;; *) echo "run-qemu: unknown action '$action'" >&2; exit 2 ;; esac
+case $granule in 4k|16k|64k) ;; *) echo "run-qemu: unknown granule '$granule' (4k, 16k or 64k)" >&2; exit 2 ;; esac
 
 # S2VIEW_IMAGE, S2VIEW_INITRD and S2VIEW_RESULTS override the build/ paths.
 image=${S2VIEW_IMAGE:-$top/build/Image}
@@ -61,7 +69,21 @@ if [ -n "$debug" ]; then
 	name=$mode-debug
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
+if [ "$granule" != 4k ]; then
+	[ -z "$debug" ] || { echo "run-qemu: -d is for the 4k kernel only" >&2; exit 2; }
+	image=${S2VIEW_IMAGE:-$top/build/Image-$granule}
+	name=$mode-$granule
+	# QEMU 7.2 cannot walk a 16K stage 2 that starts at level 0 (VTCR SL0=3
+	# with DS=1, which a 52-bit IPA space needs: every access faults at level
+	# 0, and a vCPU of such a VM refaults forever). Without LPA2, KVM's IPA
+	# limit with 16K pages is 48 bits, so every VM (protected mode gives each
+	# the limit) starts at level 1 or below.
+	[ "$granule" != 16k ] || cpu_extra=,lpa2=off
+	# a 64K host's huge page is 512M: room for the THP and hugetlb VMs
+	[ "$granule" != 64k ] || mem=${S2VIEW_GUEST_MEM:-4096}
+fi
 timeout_s=${timeout_s:-2400}
+mem=${mem:-${S2VIEW_GUEST_MEM:-3072}}
 # What a user watches: no boot log on the console.
 case $action in demo|shell) append="$append quiet" ;; esac
 # A kernel oops ends a test boot at once (a task that dies in the kernel can
@@ -82,7 +104,7 @@ initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 # -cpu max with the implementation-defined pointer-authentication algorithm:
 # the architected one is very slow under TCG.
 set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
-	-cpu max,pauth-impdef=on -smp 2 -m "${S2VIEW_GUEST_MEM:-3072}" \
+	-cpu "max,pauth-impdef=on$cpu_extra" -smp 2 -m "$mem" \
 	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append"
 
 if [ "$action" = shell ] || [ "$action" = sh ]; then
