@@ -6,7 +6,11 @@
 load lib
 
 setup_file() {
-	echo 8 >/proc/sys/vm/nr_hugepages
+	hugetlb_reserve
+}
+
+teardown_file() {
+	hugetlb_release
 }
 
 # same NAME WANT: the metric is WANT, or say both
@@ -33,7 +37,8 @@ map_slots() {
 }
 
 @test "s2summ.sh --prom gives the kernel's mapped bytes and entries per level for page, block and fragmented VMs" {
-	for args in "-m 1M -b 4k -t every:3" "-m 8M -b thp" "-m 4M -b 4k -d"; do
+	for args in "-m 1M -b 4k -t every:3" "-m $((2 * HUGE)) -b thp -t every:$((HUGE / PAGE))" \
+		"-m 4M -b 4k -d"; do
 		# shellcheck disable=SC2086
 		start_vm $args
 		d=$VM_DIR/s2
@@ -43,9 +48,9 @@ map_slots() {
 		same "s2view_entries{$l,level=\"3\",type=\"page\"}" "$(cat "$d/pages_l3")"
 		same "s2view_entries{$l,level=\"2\",type=\"block\"}" "$(cat "$d/blocks_l2")"
 		same "s2view_entries{$l,level=\"1\",type=\"block\"}" "$(cat "$d/blocks_l1")"
-		same "s2view_bytes{$l,level=\"3\",type=\"page\"}" "$(($(cat "$d/pages_l3") * 4096))"
-		same "s2view_bytes{$l,level=\"2\",type=\"block\"}" "$(($(cat "$d/blocks_l2") << 21))"
-		same "s2view_bytes{$l,level=\"1\",type=\"block\"}" "$(($(cat "$d/blocks_l1") << 30))"
+		same "s2view_bytes{$l,level=\"3\",type=\"page\"}" "$(($(cat "$d/pages_l3") * PAGE))"
+		same "s2view_bytes{$l,level=\"2\",type=\"block\"}" "$(($(cat "$d/blocks_l2") * HUGE))"
+		same "s2view_bytes{$l,level=\"1\",type=\"block\"}" "$(($(cat "$d/blocks_l1") * L1))"
 		same "s2view_table_pages{$l}" "$(cat "$d/table_pages")"
 		same "s2view_ipa_bytes{$l}" "$((1 << $(cat "$d/ipa_bits")))"
 		same "s2view_ranges{$l}" "$(wc -l <"$d/ranges")"
@@ -55,14 +60,14 @@ map_slots() {
 }
 
 @test "s2summ.sh shows the kernel's mapped bytes and entry counts in its summary" {
-	start_vm -m 8M -b thp -t every:1024
+	start_vm -m $((3 * HUGE)) -b thp -t every:$((2 * HUGE / PAGE))
 	d=$VM_DIR/s2
 	run s2summ.sh "$VM"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "$VM (pid $VM_PID): $d"* ]]
 	[[ "$output" == *"mapped:"*"($(cat "$d/mapped_bytes") bytes,"* ]]
-	[ "$(echo "$output" | awk '$1 == "l3" { print $2, $3, $4 }')" = "page 4K $(cat "$d/pages_l3")" ]
-	[ "$(echo "$output" | awk '$1 == "l2" { print $2, $3, $4 }')" = "block 2M $(cat "$d/blocks_l2")" ]
+	[ "$(echo "$output" | awk '$1 == "l3" { print $2, $3, $4 }')" = "page $((PAGE >> 10))K $(cat "$d/pages_l3")" ]
+	[ "$(echo "$output" | awk '$1 == "l2" { print $2, $3, $4 }')" = "block $((HUGE >> 20))M $(cat "$d/blocks_l2")" ]
 	[ "$(cat "$d/blocks_l2")" -eq 2 ]
 }
 
@@ -109,22 +114,22 @@ map_slots() {
 	grep -q "$VM" "$BATS_TEST_TMPDIR/err"
 }
 
-@test "--map shows B for a THP VM's blocks and P, never B, for a 4K-page VM" {
-	start_vm -m 8M -b thp
-	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 4 ]
+@test "--map shows B for a THP VM's blocks and P, never B, for a base-page VM" {
+	start_vm -m $((2 * HUGE)) -b thp
+	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 2 ]
 	map=$(map_slots "$VM")
 	echo "THP map: $map"
 	[[ "$map" == *B* ]]
 	start_vm -m 4M -b 4k -t all
 	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 0 ]
 	map=$(map_slots "$VM")
-	echo "4K map: $map"
+	echo "base-page map: $map"
 	[[ "$map" == *P* ]]
 	[[ "$map" != *B* ]]
 }
 
 @test "a saved copy of a VM's directory gives the same gauges as the live VM" {
-	start_vm -m 4M -b 4k -d
+	start_vm -m $((1024 * PAGE)) -b 4k -d
 	cp -r "$VM_DIR" "$BATS_TEST_TMPDIR/"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/$VM/s2/ranges")" -gt 1024 ]
 	prom "$VM"
@@ -133,11 +138,11 @@ map_slots() {
 	diff "$BATS_TEST_TMPDIR/live" "$PROM"
 }
 
-@test "a 1 GiB fully fragmented VM's 262,144-page ranges is summarised whole: ranges = wc -l, perms and entries the kernel's" {
+@test "a 1 GiB fully fragmented VM's ranges (262,144 pages of 4K) is summarised whole: ranges = wc -l, perms and entries the kernel's" {
 	start_vm -m 1G -b 4k -d
 	d=$VM_DIR/s2
 	n=$(wc -l <"$d/ranges")
-	[ "$n" -gt 262144 ]
+	[ "$n" -gt $((0x40000000 / PAGE)) ]
 	SECONDS=0
 	prom "$VM"
 	echo "s2summ.sh --prom: $n lines in $SECONDS s"

@@ -29,8 +29,8 @@ host_sums() {
 			}
 			if ($4 != "invalid") mapped += b
 			if ($4 == "page") p += b / page
-			if ($4 == "block" && $3 == 2) b2 += b / (page * 512)
-			if ($4 == "block" && $3 == 1) b1 += b / (page * 512 * 512)
+			if ($4 == "block" && $3 == 2) b2 += b / (page * page / 8)
+			if ($4 == "block" && $3 == 1) b1 += b / (page * page / 8 * page / 8)
 		}
 		END { print hyp + 0, ffa + 0, so + 0, sb + 0, host + 0, mapped + 0, p + 0, b2 + 0, b1 + 0 }' "$1"
 }

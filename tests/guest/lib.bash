@@ -16,9 +16,32 @@
 
 S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
 RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
-PAGE=4096
+# The host's page size (the stage-2 granule) and what a level-2 entry maps
+# (a block: 2M, 32M or 512M), from the PMD-sized THP: a table page holds
+# PAGE / 8 entries, so HUGE = PAGE * PAGE / 8. KVM maps level-1 blocks (L1,
+# 1G) with 4K pages only; L1 is 0 for the others.
+HUGE=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
+case $HUGE in
+$((2 << 20))) PAGE=4096 L1=$((1 << 30)) ;;
+$((32 << 20))) PAGE=16384 L1=0 ;;
+$((512 << 20))) PAGE=65536 L1=0 ;;
+*) echo "lib.bash: unknown PMD size $HUGE" >&2; exit 1 ;;
+esac
+# Pages of the control slot the guest accesses (its bytes 0 to 8K): two
+# 4K pages, else one.
+CONTROL_PAGES=$(((0x2000 + PAGE - 1) / PAGE))
 CONTROL_IPA=$((0x10000000))
 DATA_IPA=$((0x80000000))
+
+# hugetlb_reserve: the hugetlb pool a file's tests use: 8 huge pages of 2M,
+# 2 of a larger size (512M with 64K pages); hugetlb_release gives them back.
+hugetlb_reserve() {
+	echo $((HUGE > (2 << 20) ? 2 : 8)) >/proc/sys/vm/nr_hugepages
+}
+
+hugetlb_release() {
+	echo 0 >/proc/sys/vm/nr_hugepages
+}
 
 # The mode init read from the kernel command line.
 kvm_mode() {
@@ -81,7 +104,7 @@ check_ranges() {
 	fi
 }
 
-# Valid 4K pages in [lo, hi), one page number per line, from $RANGES_OUT.
+# Valid pages in [lo, hi), one page number per line, from $RANGES_OUT.
 mapped_pages() {
 	awk -v lo="$1" -v hi="$2" -v page=$PAGE '
 		$1 == "END" { next }
@@ -105,7 +128,7 @@ debugfs_dump() {
 	return 1
 }
 
-# Valid 4K pages of the upstream dump of the VM with pid $1, one
+# Valid pages of the upstream dump of the VM with pid $1, one
 # "<page number> <perms>" line each. Valid lines have attribute columns
 # after the level (invalid ones have none); upstream's X column means
 # execute-never. Lines whose end is not after their start (upstream's
