@@ -166,6 +166,7 @@ s2lib.awk @@ 	FCL2 = FITG[LV] ? (LV + 4 * (1 - c)) / 64 : 0.5 @@ 	FCL2 = (LV + 4
 s2lib.awk @@ E - LASTE - TZ == FCL2 && E <= LIM0 @@ E - LASTE - TZ == FCL2
 s2lib.awk @@ ATTR = TAT[TL]; VALID = TVA[TL]; @@ ATTR = TAT[TL]; VALID = 1;
 s2lib.awk @@ 	c = FCL; FCL = FCL2; FCL2 = c @@ 	c = FCL; FCL2 = c
+s2lib.awk @@ 		GI = granule() @@ 		GI = 1
 MUTANTS
 }
 

@@ -37,3 +37,16 @@ FIX_HOSTPAGES_VM=vm4  # data slot on plain 4K host memory, aligned, every other 
 FIX_THP_VM=vm5        # data slot on THP, well aligned: blocks only
 FIX_16K_VM=vm6        # a 16K granule (32M level-2 blocks)
 FIX_INCONSISTENT_VM=vm7 # ranges mapped outside every memslot
+
+# tests/fixtures/granule-16k, granule-64k: one protected-mode boot each of
+# a 16K- and a 64K-page kernel (see tests/fixtures/README), three VMs and
+# the host
+FIX_GRANULES="16k 64k"
+FIX_GRANULE_VMS="vm1 vm2 vm3"
+FIX_GRANULE_THP_VM=vm2  # THP: two level-2 blocks
+FIX_GRANULE_FRAG_VM=vm3 # dirty logging: 32 base pages, alternately rw- r--
+# per granule: the page, the level-2 block and the level-1 entry size, as
+# s2summ.sh prints them
+declare -gA FIX_GRANULE_SIZES=([16k]="16K 32M 64G" [64k]="64K 512M 4T")
+# the hyp carve-out the boot reserved ("kvm [0]: Reserved N MiB at ...")
+declare -gA FIX_GRANULE_CARVEOUT=([16k]=32M [64k]=512M)
