@@ -250,11 +250,14 @@ view_calls() {
 	top=$(printf '0x%x' $((1 << $(cat "$HOST/ipa_bits"))))
 	mmio=$(awk -F' : ' '/^[0-9a-f]/ && $2 != "System RAM" { split($1, r, "-"); print "0x" r[1]; exit }' /proc/iomem)
 	ram_end=$(awk -F' : ' '/^[0-9a-f]/ && $2 == "System RAM" { split($1, r, "-"); e = r[2] } END { print "0x" e }' /proc/iomem)
-	past_ram=$(printf '0x%x' $(((ram_end + 1 + 0xfff) & ~0xfff)))
+	past_ram=$(printf '0x%x' $(((ram_end + PAGE) & -PAGE)))
+	# (the last page of the 64-bit space: page-aligned, or EL2 refuses it
+	# with EINVAL before it looks at the address)
+	last=$(printf '0x%x' $((-PAGE)))
 	cat "$HOST/ranges" >"$BATS_TEST_TMPDIR/before"
 	hyp=0x$(awk '/ owner=hyp/ { print substr($1, 3, 16); exit }' "$BATS_TEST_TMPDIR/before")
 	echo "mmio $mmio, past RAM $past_ram, top $top, hyp $hyp"
-	for pa in "$mmio" "$past_ram" "$top" 0xfffffffffffff000 "$hyp"; do
+	for pa in "$mmio" "$past_ram" "$top" "$last" "$hyp"; do
 		run call "$pa" 1000 0
 		echo "$pa: $status $output"
 		[ "$status" -ne 0 ]
