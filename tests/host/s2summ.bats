@@ -482,6 +482,24 @@ EOF
 	done
 }
 
+# ends_beyond DROP N LINE...: the VM $d (long_vm top) with its last DROP
+# ranges replaced by the LINEs, the last of which ends past 2^32: every
+# userland rejects it the same both ways, at line N ($r: a scratch file)
+ends_beyond() {
+	local drop=$1 n=$2 sh
+	shift 2
+	long_vm "$d" top
+	awk -v drop="$drop" '{ l[NR] = $0 } END { for (i = 1; i <= NR - drop; i++) print l[i] }' \
+		"$d/s2/ranges" >"$r"
+	printf '%s\n' "$@" >>"$r"
+	mv "$r" "$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		same_both_ways "$sh" "$d"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"ranges: line $n: end 0x0000000100001000 is beyond the 32-bit IPA space"* ]]
+	done
+}
+
 @test "a bad line after many that went the quick way is rejected as the full way rejects it" {
 	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh
 	long_vm "$d"
@@ -508,35 +526,15 @@ a page off its granule|303|NR == L { s = substr($0, 3, 13); print "0x" s "000-0x
 a page of a known tail off its granule|303|NR == L { print "0x00000000801e0000-0x00000000801e0800 2K 3 invalid --- -"; $0 = "0x00000000801e0800-0x00000000801e1800 4K 3 page rw- normal af=1" } 1|a level-3 page range must start and end on a multiple of its entry size (4K or more)
 EOF
 	# a range that goes the quick way beyond the IPA space (ipa_bits 32)
-	long_vm "$d" top
-	awk '{ l[NR] = $0 } END {
-		for (i = 1; i < NR; i++)
-			print l[i]
-		print "0x00000000ffffd000-0x00000000fffff000 8K 3 page rw- normal af=0"
-		print "0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
-	}' "$d/s2/ranges" >"$r"
-	mv "$r" "$d/s2/ranges"
-	for sh in $S2_SHELLS; do
-		same_both_ways "$sh" "$d"
-		[ "$status" -eq 2 ]
-		[[ "$stderr" == *"ranges: line 1002: end 0x0000000100001000 is beyond the 32-bit IPA space"* ]]
-	done
+	ends_beyond 1 1002 \
+		"0x00000000ffffd000-0x00000000fffff000 8K 3 page rw- normal af=0" \
+		"0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
 	# and one that goes to account() the quick way: valid after invalid
-	long_vm "$d" top
-	awk '{ l[NR] = $0 } END {
-		for (i = 1; i < NR - 1; i++)
-			print l[i]
-		print "0x00000000ffffc000-0x00000000ffffd000 4K 3 invalid --- -"
-		print "0x00000000ffffd000-0x00000000ffffe000 4K 3 page rw- normal af=1"
-		print "0x00000000ffffe000-0x00000000fffff000 4K 3 invalid --- -"
-		print "0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
-	}' "$d/s2/ranges" >"$r"
-	mv "$r" "$d/s2/ranges"
-	for sh in $S2_SHELLS; do
-		same_both_ways "$sh" "$d"
-		[ "$status" -eq 2 ]
-		[[ "$stderr" == *"ranges: line 1003: end 0x0000000100001000 is beyond the 32-bit IPA space"* ]]
-	done
+	ends_beyond 2 1003 \
+		"0x00000000ffffc000-0x00000000ffffd000 4K 3 invalid --- -" \
+		"0x00000000ffffd000-0x00000000ffffe000 4K 3 page rw- normal af=1" \
+		"0x00000000ffffe000-0x00000000fffff000 4K 3 invalid --- -" \
+		"0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
 }
 
 @test "lines the quick way would take give the full way's figures when edited: blanks, upper case, another class, a larger range" {
