@@ -8,7 +8,8 @@
 # Each mutant is a copy of scripts/ with one line changed (a count doubled,
 # a sort order flipped, a check turned off, the granule fixed at 4K, ...;
 # the list is below). The host tests of the toolkit (numbers, format,
-# s2summ, s2owner .bats; fastest first, stopping at the first that fails)
+# granules, s2summ, s2owner .bats; fastest first, stopping at the first
+# that fails)
 # run on the copy through S2VIEW_SCRIPTS, under the userlands of
 # MUTANT_SHELLS (default: dash, the quickest; the four userlands agree byte
 # for byte, which the normal run checks). A mutant is killed when a test
@@ -185,7 +186,7 @@ apply() { # DIR FILE TEXT REPLACEMENT
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 shells=${MUTANT_SHELLS:-dash}
-files="numbers format s2summ s2owner"
+files="numbers format granules s2summ s2owner"
 
 ### a sanity run: the unmutated scripts pass
 for f in $files; do
