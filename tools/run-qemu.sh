@@ -79,8 +79,9 @@ if [ "$granule" != 4k ]; then
 	# limit with 16K pages is 48 bits, so every VM (protected mode gives each
 	# the limit) starts at level 1 or below.
 	[ "$granule" != 16k ] || cpu_extra=,lpa2=off
-	# a 64K host's huge page is 512M: room for the THP and hugetlb VMs
-	[ "$granule" != 64k ] || mem=${S2VIEW_GUEST_MEM:-4096}
+	# A 64K host's huge page is 512M, and a fresh 4G guest has two free
+	# 512M blocks: 8G leaves room for the THP and hugetlb VMs.
+	[ "$granule" != 64k ] || mem=${S2VIEW_GUEST_MEM:-8192}
 fi
 timeout_s=${timeout_s:-2400}
 mem=${mem:-${S2VIEW_GUEST_MEM:-3072}}
