@@ -149,7 +149,7 @@ s2summ.sh @@ 	if (GI == 1) # (level-1 blocks: 4K granule only) @@ 	if (GI)
 s2summ.sh @@ 			if (GI == 1) # 2M blocks, 1G windows @@ 			if (GI)
 s2summ.sh @@ BY[3, "page"], OUTP) @@ BY[3, "page"] + OUTP, OUTP)
 s2summ.sh @@ 		out("WHY PAGES: unknown without @@ 		out("WHY PAGES: without
-s2lib.awk @@ && E <= FLIM { @@ {
+s2lib.awk @@ E - LASTE - TZ == FCL && E <= FLIM) { @@ E - LASTE - TZ == FCL) {
 s2lib.awk @@ 	FCL = (LV + 4 * c) / 64 @@ 	FCL = LV / 64
 s2lib.awk @@ 	FCL = (LV + 4 * c) / 64 @@ 	FCL = c / 64
 s2lib.awk @@ 	FN[TL]++ @@ 	FN[TL] += 2

@@ -537,6 +537,34 @@ EOF
 		"0x00000000fffff000-0x0000000100001000 8K 3 page rw- normal af=0"
 }
 
+@test "a block right after a run of pages, its tail seen before, counts as a block in its memslot both ways" {
+	local d=$BATS_TEST_TMPDIR/mixed/vm1 sh mode
+	mkdir -p "$d/s2"
+	echo 32 >"$d/s2/ipa_bits"
+	# from 2G: a 2M block, 512 4K pages, a 2M block (whose tail the first
+	# one had), then nothing up to 4G; one memslot over the three
+	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s\n", s, e, rest }
+	BEGIN {
+		M = 1048576; a = 2048 * M
+		r(0, a, "2G 1 invalid --- -")
+		r(a, a + 2 * M, "2M 2 block rw- normal af=1")
+		for (i = 0; i < 512; i++)
+			r(a + 2 * M + i * 4096, a + 2 * M + (i + 1) * 4096, "4K 3 page rw- normal af=1")
+		r(a + 4 * M, a + 6 * M, "2M 2 block rw- normal af=1")
+		r(a + 6 * M, a + 1024 * M, "1018M 2 invalid --- -")
+		r(a + 1024 * M, 4096 * M, "1G 1 invalid --- -")
+	}' >"$d/s2/ranges"
+	echo "0x0000000080000000-0x0000000080800000 8M slot=0 as=0 hva=0x0000ffff80000000 flags=-" >"$d/memslots"
+	for sh in $S2_SHELLS; do
+		for mode in "" --prom; do
+			same_both_ways "$sh" $mode "$d"
+			[ "$status" -eq 0 ]
+		done
+		# two blocks (4M) and 2M of pages in the slot, the quick way too
+		[[ "$output" == *'s2view_slot_bytes{vm="vm1",slot="0",kind="blocks"} 4194304'* ]]
+	done
+}
+
 @test "lines the quick way would take give the full way's figures when edited: blanks, upper case, another class, a larger range" {
 	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh mode last
 	long_vm "$d"
