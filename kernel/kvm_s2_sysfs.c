@@ -12,8 +12,10 @@
  * How a range is found: a view's piece function visits entries from a
  * cursor (for a VM, with the KVM walker under the read lock) and only
  * forwards (addr, level, pte) to kvm_s2_note(), the single place that
- * decides whether the entry extends the current run or ends it. A piece
- * stops when the run ends or after S2_WALK_BUDGET entries; the lock is
+ * decides whether the entry extends the current run or ends it (a table of
+ * pages goes through s2_note_ptes(), which compares the entries that extend
+ * the run in a tight loop). A piece stops when the run ends, after
+ * S2_WALK_BUDGET entries or, for a VM, after a table of pages; the lock is
  * dropped between pieces and the walk resumes at the cursor. The seq_file
  * position is the IPA where the next range starts (as task_mmu.c keeps an
  * address), so a retried or resumed read recomputes exactly that range.
@@ -159,6 +161,42 @@ int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
 	run->end = w->cursor;
 	if (--w->budget == 0)
 		return KVM_S2_WALK_STOP;
+	return 0;
+}
+
+/*
+ * Note  consecutive entries of one table, the first at : the same as
+ * kvm_s2_note() on each in turn, but the entries that only extend the run
+ * are compared in a tight loop, with no call per entry.
+ */
+static int s2_note_ptes(struct kvm_s2_walk *w, u64 addr, s8 level,
+			const kvm_pte_t *ptes, unsigned int n)
+{
+	u64 size = kvm_granule_size(level);
+	unsigned int i = 0, j, last;
+	kvm_pte_t key;
+	int ret;
+
+	while (i < n) {
+		ret = kvm_s2_note(w, addr + i * size, level, READ_ONCE(ptes[i]));
+		if (ret)
+			return ret;
+		i++;
+		if (w->stats)
+			continue;
+
+		/* The run goes on at this level to entry i: extend it. */
+		key = s2_key(w->run.pte);
+		last = min(n, i + w->budget);
+		for (j = i; j < last && s2_key(READ_ONCE(ptes[j])) == key; j++)
+			;
+		w->budget -= j - i;
+		i = j;
+		w->cursor = addr + i * size;
+		w->run.end = w->cursor;
+		if (!w->budget)
+			return KVM_S2_WALK_STOP;
+	}
 	return 0;
 }
 
@@ -532,11 +570,44 @@ const struct attribute_group kvm_s2_stat_group = {
 
 /* The view of a VM */
 
+/*
+ * A table of last-level entries, which is where nearly all the entries of a
+ * VM are: rather than a walker callback per entry, its entries from the
+ * cursor on are read here, in one loop (s2_note_ptes()). This is not a
+ * second walker: the KVM walker found the table, in shared mode, under RCU,
+ * as the fault handler does, and only this one table it hands over is read,
+ * each entry once with READ_ONCE(). The piece ends after the table, so that
+ * the walker does not visit its entries again: a piece is at most one table,
+ * which is the budget anyway.
+ */
+static int s2_vm_visit_ptes(struct kvm_s2_walk *w,
+			    const struct kvm_pgtable_visit_ctx *ctx)
+{
+	s8 level = ctx->level + 1;
+	u64 shift = kvm_granule_shift(level);
+	u64 end = ALIGN_DOWN(ctx->addr, kvm_granule_size(ctx->level)) +
+		  kvm_granule_size(ctx->level);
+	const kvm_pte_t *ptes;
+	unsigned int first;
+
+	ptes = ctx->mm_ops->phys_to_virt(kvm_pte_to_phys(ctx->old));
+	first = (ctx->addr >> shift) & (PTRS_PER_PTE - 1);
+	end = min(end, w->limit);
+	s2_note_ptes(w, ctx->addr, level, ptes + first,
+		     (end - ctx->addr) >> shift);
+	return KVM_S2_WALK_STOP;
+}
+
 static int s2_vm_visit(const struct kvm_pgtable_visit_ctx *ctx,
 		       enum kvm_pgtable_walk_flags visit)
 {
 	struct kvm_s2_walk *w = ctx->arg;
 
+	if (visit == KVM_PGTABLE_WALK_TABLE_PRE) {
+		if (ctx->level + 1 != KVM_PGTABLE_LAST_LEVEL)
+			return 0;
+		return s2_vm_visit_ptes(w, ctx);
+	}
 	return kvm_s2_note(w, ctx->addr, ctx->level, ctx->old);
 }
 
@@ -551,7 +622,8 @@ static int s2_vm_piece(struct kvm_s2_walk *w)
 	struct kvm_pgtable_walker walker = {
 		.cb	= s2_vm_visit,
 		.arg	= w,
-		.flags	= KVM_PGTABLE_WALK_LEAF | KVM_PGTABLE_WALK_SHARED,
+		.flags	= KVM_PGTABLE_WALK_LEAF | KVM_PGTABLE_WALK_TABLE_PRE |
+			  KVM_PGTABLE_WALK_SHARED,
 	};
 	struct kvm *kvm = w->src;
 	struct kvm_pgtable *pgt;
