@@ -17,6 +17,8 @@
 #           - kmem: Slab + VmallocUsed before and during a dump loop of it
 #           - faults: a second VM faulting in BENCH_FAULT_SIZE of 4K pages,
 #             alone and while a loop dumps the big one, ours and upstream's
+#             (and while a loop only spends a vCPU, the control); a VM
+#             faulting in BENCH_SAME_SIZE while a loop dumps that same VM
 #           - toolkit: s2summ.sh (summary, --prom, --map) on a saved copy of
 #             the big VM, against the floor: one plain awk pass (floor_awk)
 #   host    the pKVM host view: time of a whole read of host/s2/ranges and
@@ -35,7 +37,8 @@
 # Knobs (environment, for a run by hand in `make run`'s shell):
 # BENCH_RUNS (samples, default 3), BENCH_MIN_SAMPLE (seconds, 0.5),
 # BENCH_SIZES ("64M 256M 1G"), BENCH_SMALL_SIZE (16M),
-# BENCH_FAULT_SIZE (512M), BENCH_FAULT_RUNS (fault-ins per case, 2).
+# BENCH_FAULT_SIZE (512M), BENCH_FAULT_RUNS (fault-ins per case, 2),
+# BENCH_SAME_SIZE (128M: the VM that faults while its own dump is read).
 set -eu
 
 PARTS=${BENCH_PARTS:-all}
@@ -46,6 +49,12 @@ SMALL_SIZE=${BENCH_SMALL_SIZE:-16M}
 FAULT_SIZE=${BENCH_FAULT_SIZE:-512M}
 FAULT_RUNS=${BENCH_FAULT_RUNS:-2}
 FAULT="-m $FAULT_SIZE -b 4k"
+SAME_SIZE=${BENCH_SAME_SIZE:-128M}
+SAME="-m $SAME_SIZE -b 4k"
+# CPU masks (taskset) of the VM that faults and of the loops beside it: a
+# CPU each, so that the guest's scheduler moving them about is not measured.
+VM_CPUS=1
+LOOP_CPUS=2
 # Reads per sample at most: the arguments of one cat (see sample()).
 MAX_READS=20000
 HOOKS=/sys/kernel/debug/kvm/s2_host_snapshot
@@ -252,6 +261,15 @@ start_loop() {
 		done
 	) &
 	LOOP=$!
+	taskset -p "$LOOP_CPUS" "$LOOP" >/dev/null
+}
+
+# start_busy: a loop that spends one vCPU, as a dump loop does, and reads no
+# stage 2: the control for the faults during dumps. Sets LOOP.
+start_busy() {
+	(while :; do :; done) &
+	LOOP=$!
+	taskset -p "$LOOP_CPUS" "$LOOP" >/dev/null
 }
 
 stop_loop() {
@@ -423,7 +441,7 @@ fault_ins() {
 	i=0
 	while [ "$i" -lt "$FAULT_RUNS" ]; do
 		# shellcheck disable=SC2086 # the arguments, one word each
-		t=$(timed s2vm $FAULT -x)
+		t=$(timed taskset "$VM_CPUS" s2vm $FAULT -x)
 		total=$(num %.3f 'a + b' "$total" "$t")
 		i=$((i + 1))
 	done
@@ -450,6 +468,10 @@ faults_during() {
 part_faults() {
 	progress "s2vm $FAULT -x, $FAULT_RUNS times, alone"
 	idle=$(fault_ins)
+	progress "s2vm $FAULT -x, $FAULT_RUNS times, during a loop that only spends a vCPU"
+	start_busy
+	busy=$(fault_ins)
+	stop_loop
 	faults_during ours "$BIGS2/ranges"
 	ours=$T ours_dumps=$DUMPS
 	if [ -n "$BIGUP" ]; then
@@ -469,6 +491,80 @@ part_faults() {
 	result faults.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
 	result faults.ours_loop_dumps "$ours_dumps" dumps
 	result faults.upstream_loop_dumps "$up_dumps" dumps
+	# The guest has 2 vCPUs on a 2-CPU host: a loop that spends one costs
+	# the faulting VM what it costs whatever the loop does. The dump's own
+	# cost is the throughput during it beside that of the control.
+	result faults.during_busy "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$busy" "$FAULT_RUNS")" pages/s
+	result faults.during_busy_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$busy")" %
+	result faults.during_ours_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$ours")" % ">= 90"
+	result faults.during_upstream_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$up")" %
+}
+
+# same_vm WHO: seconds for a VM of $SAME to fault its memory in (from
+# SIGUSR1 to its exit: s2vm -w runs the guest on SIGUSR1) while a loop reads
+# that VM's own dump (WHO ours or upstream) or nothing (idle); sets T, DUMPS
+same_vm() {
+	out=$TMP/same.out
+	: >"$out"
+	# shellcheck disable=SC2086 # the arguments, one word each
+	taskset "$VM_CPUS" s2vm $SAME -w -x >"$out" 2>&1 &
+	pid=$!
+	PIDS="$PIDS $pid"
+	while ! grep -q '^s2vm: waiting' "$out"; do
+		kill -0 "$pid" 2>/dev/null || die "s2vm $SAME -w -x: $(cat "$out")"
+		sleep 0.2
+	done
+	vm=$(sed -n 's/^s2vm: waiting pid=[0-9]* vm=\(vm[0-9]*\)$/\1/p' "$out")
+	: >"$TMP/count"
+	case $1 in
+	ours) start_loop "/sys/kernel/kvm/$vm/s2/ranges" "$TMP/count" ;;
+	upstream) start_loop "$(upstream_of "$pid")" "$TMP/count" ;;
+	esac
+	t0=$(now)
+	kill -USR1 "$pid"
+	wait "$pid" || die "s2vm $SAME -w -x: $(cat "$out")"
+	T=$(since "$t0")
+	stop_vm "$pid"
+	DUMPS=$(wc -l <"$TMP/count")
+	[ -z "$LOOP" ] || stop_loop
+}
+
+# same_vm_runs WHO: FAULT_RUNS of same_vm WHO; sets TOTAL, their seconds
+# together, and DUMPS, the last run's
+same_vm_runs() {
+	progress "s2vm $SAME -w -x, $FAULT_RUNS times, its own dump read in a loop: $1"
+	TOTAL=0
+	i=0
+	while [ "$i" -lt "$FAULT_RUNS" ]; do
+		same_vm "$1"
+		TOTAL=$(num %.3f 'a + b' "$TOTAL" "$T")
+		i=$((i + 1))
+	done
+}
+
+# part_same_vm: a dump that holds the VM's mmu_lock for writing (upstream's)
+# holds off that VM's faults; ours takes it for reading, as faults do
+part_same_vm() {
+	same_vm_runs idle
+	idle=$TOTAL
+	same_vm_runs ours
+	ours=$TOTAL ours_dumps=$DUMPS
+	if [ -n "$BIGUP" ]; then
+		same_vm_runs upstream
+		up=$TOTAL up_dumps=$DUMPS
+	else
+		up="n/a (no upstream dump)" up_dumps=$up
+	fi
+	pages=$(awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$TMP/same.out")
+	section "faults in the dumped VM: s2vm $SAME faulting in $pages pages (from the guest's start to exit, $FAULT_RUNS runs) alone and while a loop reads its own dump, ours or upstream's"
+	result faults.same_vm.pages "$pages" pages
+	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$idle" "$FAULT_RUNS")" pages/s
+	result faults.same_vm.during_ours "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$ours" "$FAULT_RUNS")" pages/s
+	result faults.same_vm.during_upstream "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$up" "$FAULT_RUNS")" pages/s
+	result faults.same_vm.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" %
+	result faults.same_vm.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
+	result faults.same_vm.ours_loop_dumps "$ours_dumps" dumps
+	result faults.same_vm.upstream_loop_dumps "$up_dumps" dumps
 }
 
 ### the toolkit
@@ -601,6 +697,7 @@ all | main)
 	part_counters
 	part_kmem
 	part_faults
+	part_same_vm
 	part_toolkit
 	[ "$PARTS" = main ] || part_host
 	;;
