@@ -165,7 +165,7 @@ if [ -n "$guest" ]; then
 	# nothing: the same kernel without the stage-2 stats. Built in the
 	# same tree and build dir (only pgtable.c changes), then the tree goes
 	# back to the series.
-	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults), best of 3, a kernel with the stage-2 stats and one without"
+	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults) on CPU 0, best of 5, a kernel with the stage-2 stats and one without"
 	nostats=$out/Image-nostats
 	S2VIEW_EXTRA_PATCHES=$top/kernel/bench/no-stage2-stats.patch \
 		"$top/tools/build-kernel.sh" "$nostats" >/dev/null
@@ -180,7 +180,7 @@ if [ -n "$guest" ]; then
 	done
 	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval
 	awk -v a="$t_stats" -v b="$t_nostats" -v m="$mode" 'BEGIN {
-		printf "### fault path (%s): s2vm -m 512M -b 4k -x, create to exit, best of 3, with the stage-2 stats (build/Image) and without (kernel/bench/no-stage2-stats.patch)\n", m
+		printf "### fault path (%s): s2vm -m 512M -b 4k -x, on CPU 0, create to exit, best of 5, with the stage-2 stats (build/Image) and without (kernel/bench/no-stage2-stats.patch)\n", m
 		printf "result\tfaultpath.stats\t%s\ts\t\n", a
 		printf "result\tfaultpath.nostats\t%s\ts\t\n", b
 		printf "result\tfaultpath.overhead\t%.1f\t%%\t<= 5\n", (b > 0 ? (a / b - 1) * 100 : 0)
