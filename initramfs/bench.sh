@@ -209,22 +209,30 @@ per_read_pair() {
 # VM (its vmN), S2 (its /sys/kernel/kvm/vmN/s2) and READY (seconds from
 # start to ready). The VM runs until stop_vm.
 start_vm() {
-	VMS=$((VMS + 1))
-	out=$TMP/s2vm.$VMS.out
-	# (created here: the background s2vm may open it after the first grep)
-	: >"$out"
 	t0=$(now)
-	s2vm "$@" >"$out" 2>&1 &
+	launch ready s2vm "$@"
+	READY=$(since "$t0")
+	S2=/sys/kernel/kvm/$VM/s2
+}
+
+# launch WORD CMD...: start CMD, an s2vm command line, and wait for its
+# "s2vm: WORD ... vm=vmN" line; sets VMPID, VM (its vmN) and OUT (its output)
+launch() {
+	word=$1
+	shift
+	VMS=$((VMS + 1))
+	OUT=$TMP/s2vm.$VMS.out
+	# (created here: the background s2vm may open it after the first grep)
+	: >"$OUT"
+	"$@" >"$OUT" 2>&1 &
 	VMPID=$!
 	PIDS="$PIDS $VMPID"
-	while ! grep -q '^s2vm: ready' "$out"; do
-		kill -0 "$VMPID" 2>/dev/null || die "s2vm $*: $(cat "$out")"
+	while ! grep -q "^s2vm: $word" "$OUT"; do
+		kill -0 "$VMPID" 2>/dev/null || die "$*: $(cat "$OUT")"
 		sleep 0.2
 	done
-	READY=$(since "$t0")
-	VM=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$out")
-	[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN for s2vm $*: $(cat "$out")"
-	S2=/sys/kernel/kvm/$VM/s2
+	VM=$(sed -n "s/^s2vm: $word .* vm=\\(vm[0-9]*\\)\$/\\1/p" "$OUT")
+	[ -n "$VM" ] || die "no /sys/kernel/kvm/vmN for $*: $(cat "$OUT")"
 }
 
 # stop_vm PID: end that s2vm and wait until its VM is gone
@@ -524,25 +532,17 @@ part_faults() {
 # SIGUSR1 to its exit: s2vm -w runs the guest on SIGUSR1) while a loop reads
 # that VM's own dump (WHO ours or upstream) or nothing (idle); sets T, DUMPS
 same_vm() {
-	out=$TMP/same.out
-	: >"$out"
 	# shellcheck disable=SC2086 # the arguments, one word each
-	taskset "$VM_CPUS" s2vm $SAME -w -x >"$out" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
-	while ! grep -q '^s2vm: waiting' "$out"; do
-		kill -0 "$pid" 2>/dev/null || die "s2vm $SAME -w -x: $(cat "$out")"
-		sleep 0.2
-	done
-	vm=$(sed -n 's/^s2vm: waiting pid=[0-9]* vm=\(vm[0-9]*\)$/\1/p' "$out")
+	launch waiting taskset "$VM_CPUS" s2vm $SAME -w -x
+	pid=$VMPID
 	: >"$TMP/count"
 	case $1 in
-	ours) start_loop "/sys/kernel/kvm/$vm/s2/ranges" "$TMP/count" ;;
+	ours) start_loop "/sys/kernel/kvm/$VM/s2/ranges" "$TMP/count" ;;
 	upstream) start_loop "$(upstream_of "$pid")" "$TMP/count" ;;
 	esac
 	t0=$(now)
 	kill -USR1 "$pid"
-	wait "$pid" || die "s2vm $SAME -w -x: $(cat "$out")"
+	wait "$pid" || die "s2vm $SAME -w -x: $(cat "$OUT")"
 	T=$(since "$t0")
 	stop_vm "$pid"
 	DUMPS=$(wc -l <"$TMP/count")
@@ -575,7 +575,7 @@ part_same_vm() {
 	else
 		up="n/a (no upstream dump)" up_dumps=$up
 	fi
-	pages=$(awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$TMP/same.out")
+	pages=$(awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$OUT")
 	section "faults in the dumped VM: s2vm $SAME faulting in $pages pages (from the guest's start to exit, $FAULT_RUNS runs) alone and while a loop reads its own dump, ours or upstream's"
 	result faults.same_vm.pages "$pages" pages
 	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$idle" "$FAULT_RUNS")" pages/s
