@@ -38,7 +38,7 @@
 # BENCH_RUNS (samples, default 3), BENCH_PAIR_RUNS (samples of each counter
 # file, taken in turn with the other VM's, 5), BENCH_MIN_SAMPLE (seconds, 0.5),
 # BENCH_SIZES ("64M 256M 1G"), BENCH_SMALL_SIZE (16M),
-# BENCH_FAULT_SIZE (512M), BENCH_FAULT_RUNS (fault-ins per case, 2),
+# BENCH_FAULT_SIZE (512M), BENCH_FAULT_RUNS (rounds of the fault cases, 3),
 # BENCH_SAME_SIZE (128M: the VM that faults while its own dump is read).
 set -eu
 
@@ -49,7 +49,7 @@ MIN_SAMPLE=${BENCH_MIN_SAMPLE:-0.5}
 SIZES=${BENCH_SIZES:-64M 256M 1G}
 SMALL_SIZE=${BENCH_SMALL_SIZE:-16M}
 FAULT_SIZE=${BENCH_FAULT_SIZE:-512M}
-FAULT_RUNS=${BENCH_FAULT_RUNS:-2}
+FAULT_RUNS=${BENCH_FAULT_RUNS:-3}
 FAULT="-m $FAULT_SIZE -b 4k"
 SAME_SIZE=${BENCH_SAME_SIZE:-128M}
 SAME="-m $SAME_SIZE -b 4k"
@@ -121,6 +121,11 @@ num() {
 	awk -v a="${3:-0}" -v b="${4:-0}" -v c="${5:-0}" "BEGIN { printf \"$1\", ($2) }"
 }
 
+# least A B: the smaller of two times; A may be empty or "n/a ...": B then
+least() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print ((a == "" || a ~ /^n/ || b + 0 < a + 0) ? b : a) }'
+}
+
 ### clocks
 # Busybox date has no %N (and -Ins gives whole seconds): bash's
 # EPOCHREALTIME, to the microsecond. What timed and sample measure runs
@@ -177,7 +182,7 @@ per_read() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t=$(sample "$READS" "$1")
-		best=$(awk -v t="$t" -v b="$best" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
+		best=$(least "$best" "$t")
 		i=$((i + 1))
 	done
 	PER_READ=$(num %.9f 'a / b' "$best" "$READS")
@@ -195,8 +200,8 @@ per_read_pair() {
 	while [ "$i" -lt "$PAIR_RUNS" ]; do
 		ta=$(sample "$READS" "$1")
 		tb=$(sample "$READS" "$2")
-		best_a=$(awk -v t="$ta" -v b="$best_a" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
-		best_b=$(awk -v t="$tb" -v b="$best_b" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
+		best_a=$(least "$best_a" "$ta")
+		best_b=$(least "$best_b" "$tb")
 		i=$((i + 1))
 	done
 	PER_READ_A=$(num %.9f 'a / b' "$best_a" "$READS")
@@ -462,58 +467,59 @@ part_kmem() {
 
 ### faults during dumps
 
-# fault_ins: seconds for FAULT_RUNS runs of s2vm $FAULT -x (create, fault in,
-# exit) together; the last run's output in $TMP/out
-fault_ins() {
-	total=0
-	i=0
-	while [ "$i" -lt "$FAULT_RUNS" ]; do
-		# shellcheck disable=SC2086 # the arguments, one word each
-		t=$(timed taskset "$VM_CPUS" s2vm $FAULT -x)
-		total=$(num %.3f 'a + b' "$total" "$t")
-		i=$((i + 1))
-	done
-	echo "$total"
+# fault_in: seconds of one s2vm $FAULT -x on VM_CPUS (create, fault in,
+# exit); its output in $TMP/out
+fault_in() {
+	# shellcheck disable=SC2086 # the arguments, one word each
+	timed taskset "$VM_CPUS" s2vm $FAULT -x
 }
 
-# faulted: the pages the last s2vm run faulted in (its data slots' touched=)
+# faulted FILE: the pages an s2vm run faulted in (its data slots' touched=)
 faulted() {
-	awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$TMP/out"
+	awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$1"
 }
 
-# faults_during WHO FILE: fault-ins while a loop reads FILE; sets T, DUMPS
-faults_during() {
-	progress "s2vm $FAULT -x, $FAULT_RUNS times, during a dump loop of $BIG ($1)"
-	start_loop "$2" "$TMP/count"
+# fault_in_during FILE: one fault_in while a loop reads FILE; sets T, and
+# adds to DUMPS the reads the loop finished meanwhile
+fault_in_during() {
+	start_loop "$1" "$TMP/count"
 	sleep 1
-	T=$(fault_ins)
-	DUMPS=$(wc -l <"$TMP/count")
+	T=$(fault_in)
+	DUMPS=$((DUMPS + $(wc -l <"$TMP/count")))
 	stop_loop
 }
 
 # part_faults: a dump walks one VM's tables; another VM's vCPU faults
-# should go on at (nearly) full speed
+# should go on at (nearly) full speed. FAULT_RUNS rounds, each a fault-in
+# alone, beside the control loop, beside our dump loop and beside
+# upstream's, in turn: a slow spell of the guest hits every case alike.
+# A case's figure is its best round.
 part_faults() {
-	progress "s2vm $FAULT -x, $FAULT_RUNS times, alone"
-	idle=$(fault_ins)
-	progress "s2vm $FAULT -x, $FAULT_RUNS times, during a loop that only spends a vCPU"
-	start_busy
-	busy=$(fault_ins)
-	stop_loop
-	faults_during ours "$BIGS2/ranges"
-	ours=$T ours_dumps=$DUMPS
-	if [ -n "$BIGUP" ]; then
-		faults_during upstream "$BIGUP"
-		up=$T up_dumps=$DUMPS
-	else
-		up="n/a (no upstream dump)" up_dumps=$up
-	fi
-	pages=$(faulted)
-	section "faults: throughput of a second VM faulting in memory (s2vm $FAULT -x, $pages pages, create to exit, $FAULT_RUNS runs) alone and while a loop dumps the $BIGSIZE frag VM ($BIG)"
+	idle="" busy="" ours="" up="n/a (no upstream dump)"
+	ours_dumps=0 up_dumps=$up
+	[ -z "$BIGUP" ] || up_dumps=0
+	r=0
+	while [ "$r" -lt "$FAULT_RUNS" ]; do
+		r=$((r + 1))
+		progress "round $r of $FAULT_RUNS: s2vm $FAULT -x alone, beside a loop that only spends a vCPU, beside dump loops of $BIG"
+		idle=$(least "$idle" "$(fault_in)")
+		start_busy
+		busy=$(least "$busy" "$(fault_in)")
+		stop_loop
+		DUMPS=$ours_dumps
+		fault_in_during "$BIGS2/ranges"
+		ours=$(least "$ours" "$T") ours_dumps=$DUMPS
+		[ -n "$BIGUP" ] || continue
+		DUMPS=$up_dumps
+		fault_in_during "$BIGUP"
+		up=$(least "$up" "$T") up_dumps=$DUMPS
+	done
+	pages=$(faulted "$TMP/out")
+	section "faults: throughput of a second VM faulting in memory (s2vm $FAULT -x, $pages pages, create to exit, on CPU 0, best of $FAULT_RUNS rounds) alone and while a loop on CPU 1 dumps the $BIGSIZE frag VM ($BIG) or only spends a vCPU"
 	result faults.pages "$pages" pages
-	result faults.idle "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$idle" "$FAULT_RUNS")" pages/s
-	result faults.during_ours "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$ours" "$FAULT_RUNS")" pages/s
-	result faults.during_upstream "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$up" "$FAULT_RUNS")" pages/s
+	result faults.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$idle")" pages/s
+	result faults.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$ours")" pages/s
+	result faults.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$up")" pages/s
 	# throughput share = idle time / time
 	result faults.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" % ">= 90"
 	result faults.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
@@ -522,7 +528,7 @@ part_faults() {
 	# The guest has 2 vCPUs on a 2-CPU host: a loop that spends one costs
 	# the faulting VM what it costs whatever the loop does. The dump's own
 	# cost is the throughput during it beside that of the control.
-	result faults.during_busy "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$busy" "$FAULT_RUNS")" pages/s
+	result faults.during_busy "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$busy")" pages/s
 	result faults.during_busy_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$busy")" %
 	result faults.during_ours_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$ours")" % ">= 90"
 	result faults.during_upstream_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$up")" %
@@ -530,7 +536,8 @@ part_faults() {
 
 # same_vm WHO: seconds for a VM of $SAME to fault its memory in (from
 # SIGUSR1 to its exit: s2vm -w runs the guest on SIGUSR1) while a loop reads
-# that VM's own dump (WHO ours or upstream) or nothing (idle); sets T, DUMPS
+# that VM's own dump (WHO ours or upstream) or nothing (idle); sets T, and
+# adds to DUMPS the reads the loop finished meanwhile
 same_vm() {
 	# shellcheck disable=SC2086 # the arguments, one word each
 	launch waiting taskset "$VM_CPUS" s2vm $SAME -w -x
@@ -545,42 +552,37 @@ same_vm() {
 	wait "$pid" || die "s2vm $SAME -w -x: $(cat "$OUT")"
 	T=$(since "$t0")
 	stop_vm "$pid"
-	DUMPS=$(wc -l <"$TMP/count")
+	DUMPS=$((DUMPS + $(wc -l <"$TMP/count")))
 	[ -z "$LOOP" ] || stop_loop
 }
 
-# same_vm_runs WHO: FAULT_RUNS of same_vm WHO; sets TOTAL, their seconds
-# together, and DUMPS, the last run's
-same_vm_runs() {
-	progress "s2vm $SAME -w -x, $FAULT_RUNS times, its own dump read in a loop: $1"
-	TOTAL=0
-	i=0
-	while [ "$i" -lt "$FAULT_RUNS" ]; do
-		same_vm "$1"
-		TOTAL=$(num %.3f 'a + b' "$TOTAL" "$T")
-		i=$((i + 1))
-	done
-}
-
 # part_same_vm: a dump that holds the VM's mmu_lock for writing (upstream's)
-# holds off that VM's faults; ours takes it for reading, as faults do
+# holds off that VM's faults; ours takes it for reading, as faults do.
+# Rounds of the three cases in turn, as in part_faults.
 part_same_vm() {
-	same_vm_runs idle
-	idle=$TOTAL
-	same_vm_runs ours
-	ours=$TOTAL ours_dumps=$DUMPS
-	if [ -n "$BIGUP" ]; then
-		same_vm_runs upstream
-		up=$TOTAL up_dumps=$DUMPS
-	else
-		up="n/a (no upstream dump)" up_dumps=$up
-	fi
-	pages=$(awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$OUT")
-	section "faults in the dumped VM: s2vm $SAME faulting in $pages pages (from the guest's start to exit, $FAULT_RUNS runs) alone and while a loop reads its own dump, ours or upstream's"
+	idle="" ours="" up="n/a (no upstream dump)"
+	ours_dumps=0 up_dumps=$up
+	[ -z "$BIGUP" ] || up_dumps=0
+	r=0
+	while [ "$r" -lt "$FAULT_RUNS" ]; do
+		r=$((r + 1))
+		progress "round $r of $FAULT_RUNS: s2vm $SAME -w -x alone, then while a loop reads its own dump, ours, upstream's"
+		same_vm idle
+		idle=$(least "$idle" "$T")
+		DUMPS=$ours_dumps
+		same_vm ours
+		ours=$(least "$ours" "$T") ours_dumps=$DUMPS
+		[ -n "$BIGUP" ] || continue
+		DUMPS=$up_dumps
+		same_vm upstream
+		up=$(least "$up" "$T") up_dumps=$DUMPS
+	done
+	pages=$(faulted "$OUT")
+	section "faults in the dumped VM: s2vm $SAME faulting in $pages pages (from the guest's start to exit, on CPU 0, best of $FAULT_RUNS rounds) alone and while a loop on CPU 1 reads its own dump, ours or upstream's"
 	result faults.same_vm.pages "$pages" pages
-	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$idle" "$FAULT_RUNS")" pages/s
-	result faults.same_vm.during_ours "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$ours" "$FAULT_RUNS")" pages/s
-	result faults.same_vm.during_upstream "$(num %.0f 'b > 0 ? a * c / b : 0' "$pages" "$up" "$FAULT_RUNS")" pages/s
+	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$idle")" pages/s
+	result faults.same_vm.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$ours")" pages/s
+	result faults.same_vm.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$up")" pages/s
 	result faults.same_vm.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" %
 	result faults.same_vm.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
 	result faults.same_vm.ours_loop_dumps "$ours_dumps" dumps
@@ -628,7 +630,7 @@ best_of() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t=$(timed "$@")
-		b=$(awk -v t="$t" -v b="$b" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
+		b=$(least "$b" "$t")
 		i=$((i + 1))
 	done
 	echo "$b"
@@ -711,7 +713,7 @@ part_faultpath() {
 		# shellcheck disable=SC2086 # the arguments, one word each
 		t=$(timed taskset "$VM_CPUS" s2vm $FAULT -x)
 		progress "run $i: $t s"
-		best=$(awk -v t="$t" -v b="$best" 'BEGIN { print ((b == "" || t + 0 < b + 0) ? t : b) }')
+		best=$(least "$best" "$t")
 	done
 	result faultpath.fault_in "$(num %.3f a "$best")" s
 }
