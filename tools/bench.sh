@@ -5,7 +5,7 @@
 # USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
 #   MODE  KVM mode of the main and fault-path boots (default nvhe)
 #   -H    host part only          -G    guest parts only
-#   e.g. tools/bench.sh            # every part: about 30 to 40 minutes
+#   e.g. tools/bench.sh            # every part: about 25 minutes
 #        tools/bench.sh -H         # the toolkit on the host: a few minutes
 #
 # Parts, in this order:
@@ -46,7 +46,7 @@ USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
   MODE  KVM mode of the main and fault-path boots (default nvhe); the host
         view boots protected mode, the only one that has it
   -H    host part only          -G    guest parts only
-  e.g. tools/bench.sh            # every part: about 30 to 40 minutes
+  e.g. tools/bench.sh            # every part: about 25 minutes
        tools/bench.sh -H         # the toolkit on the host: a few minutes
 Results: build/bench/results.md (a table) and build/bench/results.tsv.
 USAGE
