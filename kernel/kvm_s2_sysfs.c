@@ -165,7 +165,7 @@ int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
 }
 
 /*
- * Note  consecutive entries of one table, the first at : the same as
+ * Note @n consecutive entries of one table, the first at @addr: the same as
  * kvm_s2_note() on each in turn, but the entries that only extend the run
  * are compared in a tight loop, with no call per entry.
  */
