@@ -163,11 +163,10 @@ sample() {
 	awk '{ printf "%.6f\n", $2 - $1 }' "$TMP/stamps"
 }
 
-# per_read FILE: PER_READ, the seconds of one whole read of FILE: the best
-# of RUNS samples of READS reads each, READS enough for a sample to last
+# reads_for FILE: READS, enough whole reads of FILE for a sample to last
 # MIN_SAMPLE seconds (a short sample would time mostly cat and the clock).
-# The samples that find READS warm the caches up.
-per_read() {
+# The samples that find it warm the caches up.
+reads_for() {
 	READS=1
 	t=$(sample 1 "$1")
 	while [ "$READS" -lt "$MAX_READS" ] &&
@@ -178,6 +177,12 @@ per_read() {
 			print (k > max ? max : k) }')
 		t=$(sample "$READS" "$1")
 	done
+}
+
+# per_read FILE: PER_READ, the seconds of one whole read of FILE: the best
+# of RUNS samples of READS reads each (reads_for)
+per_read() {
+	reads_for "$1"
 	best=
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
@@ -194,7 +199,7 @@ per_read() {
 # slows both, and their ratio says how they differ, not when each ran.
 # PAIR_RUNS samples each (default 5).
 per_read_pair() {
-	per_read "$1"
+	reads_for "$1"
 	best_a="" best_b=""
 	i=0
 	while [ "$i" -lt "$PAIR_RUNS" ]; do
@@ -479,114 +484,124 @@ faulted() {
 	awk '/^s2vm: slot [0-9]/ { sub(/.*touched=/, ""); n += $1 } END { print n + 0 }' "$1"
 }
 
-# fault_in_during FILE: one fault_in while a loop reads FILE; sets T, and
-# adds to DUMPS the reads the loop finished meanwhile
-fault_in_during() {
-	start_loop "$1" "$TMP/count"
-	sleep 1
-	T=$(fault_in)
-	DUMPS=$((DUMPS + $(wc -l <"$TMP/count")))
-	stop_loop
-}
-
-# part_faults: a dump walks one VM's tables; another VM's vCPU faults
-# should go on at (nearly) full speed. FAULT_RUNS rounds, each a fault-in
-# alone, beside the control loop, beside our dump loop and beside
-# upstream's, in turn: a slow spell of the guest hits every case alike.
-# A case's figure is its best round.
-part_faults() {
-	idle="" busy="" ours="" up="n/a (no upstream dump)"
-	ours_dumps=0 up_dumps=$up
-	[ -z "$BIGUP" ] || up_dumps=0
+# rounds CASE_FN CASE...: FAULT_RUNS rounds, each running CASE_FN CASE (which
+# sets T, seconds, and DUMPS, whole reads of its loop) for every CASE in
+# turn, so that a slow spell of the guest hits every case alike. Sets
+# BEST_<CASE>, the case's least T, and DUMPS_<CASE>, its DUMPS summed. The
+# upstream case is run only with an upstream dump, else its figures are n/a.
+rounds() {
+	fn=$1
+	shift
+	[ -n "$BIGUP" ] || BEST_upstream="n/a (no upstream dump)" DUMPS_upstream="n/a (no upstream dump)"
+	cases=
+	for c; do
+		[ "$c" != upstream ] || [ -n "$BIGUP" ] || continue
+		cases="$cases $c"
+		eval "BEST_$c='' DUMPS_$c=0"
+	done
 	r=0
 	while [ "$r" -lt "$FAULT_RUNS" ]; do
 		r=$((r + 1))
-		progress "round $r of $FAULT_RUNS: s2vm $FAULT -x alone, beside a loop that only spends a vCPU, beside dump loops of $BIG"
-		idle=$(least "$idle" "$(fault_in)")
-		start_busy
-		busy=$(least "$busy" "$(fault_in)")
-		stop_loop
-		DUMPS=$ours_dumps
-		fault_in_during "$BIGS2/ranges"
-		ours=$(least "$ours" "$T") ours_dumps=$DUMPS
-		[ -n "$BIGUP" ] || continue
-		DUMPS=$up_dumps
-		fault_in_during "$BIGUP"
-		up=$(least "$up" "$T") up_dumps=$DUMPS
+		progress "round $r of $FAULT_RUNS: $fn,$cases"
+		for c in $cases; do
+			"$fn" "$c"
+			eval "best=\$BEST_$c n=\$DUMPS_$c"
+			best=$(least "$best" "$T")
+			n=$((n + DUMPS))
+			eval "BEST_$c=\$best DUMPS_$c=\$n"
+		done
 	done
+}
+
+# start_case WHO FILE: start WHO's loop beside a VM that faults: none
+# (idle), the control (busy), or a loop of whole reads of FILE (ours or
+# upstream), counted in $TMP/count
+start_case() {
+	: >"$TMP/count"
+	case $1 in
+	busy) start_busy ;;
+	ours | upstream) start_loop "$2" "$TMP/count" ;;
+	esac
+}
+
+# stop_case: stop start_case's loop, if any; sets DUMPS, its whole reads
+stop_case() {
+	[ -z "$LOOP" ] || stop_loop
+	DUMPS=$(wc -l <"$TMP/count")
+}
+
+# fault_case WHO: one fault_in beside WHO's loop, the dump being that of the
+# big VM (part_faults); sets T and DUMPS
+fault_case() {
+	dump=$BIGS2/ranges
+	[ "$1" != upstream ] || dump=$BIGUP
+	start_case "$1" "$dump"
+	[ -z "$LOOP" ] || sleep 1
+	T=$(fault_in)
+	stop_case
+}
+
+# part_faults: a dump walks one VM's tables; another VM's vCPU faults
+# should go on at (nearly) full speed. Rounds of a fault-in alone, beside
+# the control loop, beside our dump loop and beside upstream's; a case's
+# figure is its best round.
+# shellcheck disable=SC2154 # BEST_* and DUMPS_*: set by rounds
+part_faults() {
+	rounds fault_case idle busy ours upstream
 	pages=$(faulted "$TMP/out")
 	section "faults: throughput of a second VM faulting in memory (s2vm $FAULT -x, $pages pages, create to exit, on CPU 0, best of $FAULT_RUNS rounds) alone and while a loop on CPU 1 dumps the $BIGSIZE frag VM ($BIG) or only spends a vCPU"
 	result faults.pages "$pages" pages
-	result faults.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$idle")" pages/s
-	result faults.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$ours")" pages/s
-	result faults.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$up")" pages/s
+	result faults.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_idle")" pages/s
+	result faults.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_ours")" pages/s
+	result faults.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_upstream")" pages/s
 	# throughput share = idle time / time
-	result faults.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" % ">= 90"
-	result faults.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
-	result faults.ours_loop_dumps "$ours_dumps" dumps
-	result faults.upstream_loop_dumps "$up_dumps" dumps
+	result faults.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_idle" "$BEST_ours")" % ">= 90"
+	result faults.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_idle" "$BEST_upstream")" %
+	result faults.ours_loop_dumps "$DUMPS_ours" dumps
+	result faults.upstream_loop_dumps "$DUMPS_upstream" dumps
 	# The guest has 2 vCPUs on a 2-CPU host: a loop that spends one costs
 	# the faulting VM what it costs whatever the loop does. The dump's own
 	# cost is the throughput during it beside that of the control.
-	result faults.during_busy "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$busy")" pages/s
-	result faults.during_busy_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$busy")" %
-	result faults.during_ours_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$ours")" % ">= 90"
-	result faults.during_upstream_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$busy" "$up")" %
+	result faults.during_busy "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_busy")" pages/s
+	result faults.during_busy_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_idle" "$BEST_busy")" %
+	result faults.during_ours_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_busy" "$BEST_ours")" % ">= 90"
+	result faults.during_upstream_vs_busy "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_busy" "$BEST_upstream")" %
 }
 
 # same_vm WHO: seconds for a VM of $SAME to fault its memory in (from
-# SIGUSR1 to its exit: s2vm -w runs the guest on SIGUSR1) while a loop reads
-# that VM's own dump (WHO ours or upstream) or nothing (idle); sets T, and
-# adds to DUMPS the reads the loop finished meanwhile
+# SIGUSR1 to its exit: s2vm -w runs the guest on SIGUSR1) beside WHO's loop
+# (idle: none), the dump being that VM's own; sets T and DUMPS
 same_vm() {
 	# shellcheck disable=SC2086 # the arguments, one word each
 	launch waiting taskset "$VM_CPUS" s2vm $SAME -w -x
 	pid=$VMPID
-	: >"$TMP/count"
-	case $1 in
-	ours) start_loop "/sys/kernel/kvm/$VM/s2/ranges" "$TMP/count" ;;
-	upstream) start_loop "$(upstream_of "$pid")" "$TMP/count" ;;
-	esac
+	dump=/sys/kernel/kvm/$VM/s2/ranges
+	[ "$1" != upstream ] || dump=$(upstream_of "$pid")
+	start_case "$1" "$dump"
 	t0=$(now)
 	kill -USR1 "$pid"
 	wait "$pid" || die "s2vm $SAME -w -x: $(cat "$OUT")"
 	T=$(since "$t0")
 	stop_vm "$pid"
-	DUMPS=$((DUMPS + $(wc -l <"$TMP/count")))
-	[ -z "$LOOP" ] || stop_loop
+	stop_case
 }
 
 # part_same_vm: a dump that holds the VM's mmu_lock for writing (upstream's)
 # holds off that VM's faults; ours takes it for reading, as faults do.
-# Rounds of the three cases in turn, as in part_faults.
+# Rounds of the three cases, as in part_faults.
+# shellcheck disable=SC2154 # BEST_* and DUMPS_*: set by rounds
 part_same_vm() {
-	idle="" ours="" up="n/a (no upstream dump)"
-	ours_dumps=0 up_dumps=$up
-	[ -z "$BIGUP" ] || up_dumps=0
-	r=0
-	while [ "$r" -lt "$FAULT_RUNS" ]; do
-		r=$((r + 1))
-		progress "round $r of $FAULT_RUNS: s2vm $SAME -w -x alone, then while a loop reads its own dump, ours, upstream's"
-		same_vm idle
-		idle=$(least "$idle" "$T")
-		DUMPS=$ours_dumps
-		same_vm ours
-		ours=$(least "$ours" "$T") ours_dumps=$DUMPS
-		[ -n "$BIGUP" ] || continue
-		DUMPS=$up_dumps
-		same_vm upstream
-		up=$(least "$up" "$T") up_dumps=$DUMPS
-	done
+	rounds same_vm idle ours upstream
 	pages=$(faulted "$OUT")
 	section "faults in the dumped VM: s2vm $SAME faulting in $pages pages (from the guest's start to exit, on CPU 0, best of $FAULT_RUNS rounds) alone and while a loop on CPU 1 reads its own dump, ours or upstream's"
 	result faults.same_vm.pages "$pages" pages
-	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$idle")" pages/s
-	result faults.same_vm.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$ours")" pages/s
-	result faults.same_vm.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$up")" pages/s
-	result faults.same_vm.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$ours")" %
-	result faults.same_vm.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$idle" "$up")" %
-	result faults.same_vm.ours_loop_dumps "$ours_dumps" dumps
-	result faults.same_vm.upstream_loop_dumps "$up_dumps" dumps
+	result faults.same_vm.idle "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_idle")" pages/s
+	result faults.same_vm.during_ours "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_ours")" pages/s
+	result faults.same_vm.during_upstream "$(num %.0f 'b > 0 ? a / b : 0' "$pages" "$BEST_upstream")" pages/s
+	result faults.same_vm.during_ours_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_idle" "$BEST_ours")" %
+	result faults.same_vm.during_upstream_share "$(num %.1f 'b > 0 ? a * 100 / b : 0' "$BEST_idle" "$BEST_upstream")" %
+	result faults.same_vm.ours_loop_dumps "$DUMPS_ours" dumps
+	result faults.same_vm.upstream_loop_dumps "$DUMPS_upstream" dumps
 }
 
 ### the toolkit
@@ -622,8 +637,6 @@ END { for (t in bytes) printf "%s %.0f\n", t, bytes[t] }
 FLOOR
 }
 
-# part_toolkit: a saved copy of the big VM (the toolkit's tests and users
-# read such copies too), then the VM goes: nothing else runs meanwhile
 # best_of CMD...: the least seconds of RUNS runs of CMD (timed)
 best_of() {
 	b=""
@@ -636,6 +649,8 @@ best_of() {
 	echo "$b"
 }
 
+# part_toolkit: a saved copy of the big VM (the toolkit's tests and users
+# read such copies too), then the VM goes: nothing else runs meanwhile
 part_toolkit() {
 	cp -r "/sys/kernel/kvm/$BIG" "$TMP/"
 	copy=$TMP/$BIG
