@@ -9,24 +9,41 @@ MODE ?= protected
 CROSS_CC := aarch64-linux-gnu-gcc
 S2VM_CFLAGS := -static -O2 -Wall -Wextra -Werror
 
-.PHONY: all deps run demo check check-host check-debug check-granules patches bench mutants clean FORCE
+# The kernels (tools/lib.sh): 6.12 LTS, the default, and mainline 7.3.
+# KERNEL=6.12 or KERNEL=7.3 picks one; without it run and demo boot the
+# default and the check targets test both.
+DEFAULT_KERNEL := 6.12
+ALL_KERNELS := 6.12 7.3
+KERNELS := $(or $(KERNEL),$(ALL_KERNELS))
+RUN_KERNEL := $(or $(KERNEL),$(DEFAULT_KERNEL))
+export KERNEL
 
-all: build/Image build/initramfs.cpio.gz
+.PHONY: all deps run demo check check-full check-host check-debug check-granules patches bench mutants clean FORCE
+
+all: $(KERNELS:%=build/Image-%) build/Image build/initramfs.cpio.gz
 
 # Installs what is missing (a no-op when everything is there).
 deps:
 	@tools/install-deps.sh
 
-# kbuild knows what to rebuild: always ask it.
-build/Image: FORCE | deps
-	@tools/build-kernel.sh build/Image
+# kbuild knows what to rebuild: always ask it. Each kernel and variant has
+# its own O= dir and each kernel its own ccache, in the cache dir.
+$(ALL_KERNELS:%=build/Image-%): build/Image-%: FORCE | deps
+	@tools/build-kernel.sh -k $* $@
 
-build/debug/Image: FORCE | deps
-	@tools/build-kernel.sh -d build/debug/Image
+# The KASAN/lockdep/kmemleak kernels (make check-debug).
+$(ALL_KERNELS:%=build/Image-%-debug): build/Image-%-debug: FORCE | deps
+	@tools/build-kernel.sh -k $* -d $@
 
-# The 16K- and 64K-page kernels (make check-granules), each in its own O= dir.
-build/Image-16k build/Image-64k: build/Image-%: FORCE | deps
-	@tools/build-kernel.sh -g $* $@
+# The 16K- and 64K-page kernels (make check-granules).
+$(ALL_KERNELS:%=build/Image-%-16k): build/Image-%-16k: FORCE | deps
+	@tools/build-kernel.sh -k $* -g 16k $@
+$(ALL_KERNELS:%=build/Image-%-64k): build/Image-%-64k: FORCE | deps
+	@tools/build-kernel.sh -k $* -g 64k $@
+
+# build/Image: the default kernel's.
+build/Image: build/Image-$(DEFAULT_KERNEL)
+	@ln -sfn Image-$(DEFAULT_KERNEL) $@
 
 # The VM launcher, a device program (initramfs/s2vm/), with its guest
 # program assembled into build/gen/guest-image.h.
@@ -48,41 +65,50 @@ build/s2reread: tests/guest/bin/s2reread.c | deps
 build/initramfs.cpio.gz: build/s2vm build/s2reread FORCE | deps
 	@tools/build-initramfs.sh build/s2vm $@ build/s2reread
 
-# Boots MODE (default protected), starts sample VMs, shows their views, then
-# a shell when stdin is a terminal (exit it to power off).
-run: all
-	@if [ -t 0 ]; then tools/run-qemu.sh $(MODE) shell; \
-	else tools/run-qemu.sh $(MODE) demo; fi
+# Boots MODE (default protected) on KERNEL (default 6.12), starts sample
+# VMs, shows their views, then a shell when stdin is a terminal (exit it to
+# power off).
+run: build/Image-$(RUN_KERNEL) build/initramfs.cpio.gz
+	@if [ -t 0 ]; then tools/run-qemu.sh -k $(RUN_KERNEL) $(MODE) shell; \
+	else tools/run-qemu.sh -k $(RUN_KERNEL) $(MODE) demo; fi
 
-demo: all
-	@tools/run-qemu.sh $(MODE) demo
+demo: build/Image-$(RUN_KERNEL) build/initramfs.cpio.gz
+	@tools/run-qemu.sh -k $(RUN_KERNEL) $(MODE) demo
 
-# Host-side tests, then the in-guest suite in every KVM mode.
+# Host-side tests, then the in-guest suite of each kernel in every KVM mode,
+# the scale tests in one mode per kernel (tools/check.sh).
 check: all
 	@tools/check.sh
+
+# The same, with the scale tests in every mode.
+check-full: all
+	@tools/check.sh -F
 
 check-host: deps
 	@tools/check.sh -H
 
-# The same suite on the KASAN/lockdep/kmemleak kernel, panic_on_warn=1.
-check-debug: build/debug/Image build/initramfs.cpio.gz
+# The same suite on the KASAN/lockdep/kmemleak kernels, panic_on_warn=1.
+check-debug: $(KERNELS:%=build/Image-%-debug) build/initramfs.cpio.gz
 	@tools/check.sh -d
 
 # The in-guest suite on 16K and 64K kernels, in nvhe and protected: about
-# 30 minutes here once the kernels are built (four boots); not part of
-# make check.
-check-granules: build/Image-16k build/Image-64k build/initramfs.cpio.gz
+# 30 minutes per kernel here once the kernels are built (four boots); not
+# part of make check.
+check-granules: $(foreach k,$(KERNELS),build/Image-$(k)-16k build/Image-$(k)-64k) build/initramfs.cpio.gz
 	@rc=0; tools/check.sh -g 16k || rc=1; tools/check.sh -g 64k || rc=1; exit $$rc
 
 # Breaks the toolkit one line at a time: how many breaks the host tests catch.
 mutants: deps
 	@tools/mutants.sh
 
-# The kernel changes as a git format-patch series for the 6.12 tree.
+# The kernel changes as a git format-patch series per kernel tree, in
+# build/patches/KERNEL/.
 patches: deps
-	@tools/make-patches.sh build/patches
+	@rc=0; for k in $(KERNELS); do \
+		KERNEL=$$k tools/make-patches.sh build/patches/$$k || rc=1; \
+	done; exit $$rc
 
-bench: all
+bench: build/Image build/initramfs.cpio.gz
 	@tools/bench.sh
 
 clean:

@@ -30,7 +30,7 @@
 # TCG: absolute times are noise, the ratios of one run are what count.
 # Asserts nothing about times: fails only when something does not run or
 # the kernel reports a problem (run-qemu.sh's verdict). Console logs:
-# build/results/bench/<part>/<mode>.log (S2VIEW_RESULTS overrides the
+# build/results/bench/<part>/<kernel>-<mode>.log (S2VIEW_RESULTS overrides the
 # directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh; a boot gives up
 # after S2VIEW_BOOT_TIMEOUT seconds, default 3000).
 #
@@ -121,19 +121,19 @@ rows_of() {
 
 # boot NAME MODE PART ROWS [IMAGE]: a bench boot of MODE with
 # s2view.bench=PART (and IMAGE, default build/Image), console in
-# $logs/NAME/MODE.log; prints the guest's progress as it comes and puts its
+# $logs/NAME/KERNEL-MODE.log; prints the guest's progress as it comes and puts its
 # figures into ROWS
 boot() {
 	dir=$logs/$1
 	mkdir -p "$dir"
-	log=$dir/$2.log
+	log=$dir/$KERNEL-$2.log
 	say "$1: booting $2 with s2view.bench=$3, console in ${log#"$top"/}"
 	# Progress lines as they come; the figures, from the console log; the
 	# verdict (exit status, kernel reports) is run-qemu.sh's.
 	{
 		rc=0
 		S2VIEW_IMAGE=${5:-${S2VIEW_IMAGE:-$top/build/Image}} S2VIEW_BENCH=$3 \
-			S2VIEW_RESULTS=$dir "$top/tools/run-qemu.sh" -T "$timeout_s" "$2" bench 2>&1 || rc=$?
+			S2VIEW_RESULTS=$dir "$top/tools/run-qemu.sh" -k "$KERNEL" -T "$timeout_s" "$2" bench 2>&1 || rc=$?
 		echo "$rc" >"$dir.status"
 	} | tee "$dir.out" | grep --line-buffered '^bench: ' | sed -u 's/\r$//' || true
 	if [ "$(cat "$dir.status")" != 0 ] || ! grep -q '^S2VIEW-BENCH-END' "$log" 2>/dev/null; then
@@ -175,7 +175,7 @@ if [ -n "$guest" ]; then
 		[ "$kernel" = stats ] || image=$nostats
 		boot "faults-$kernel" "$mode" faults "$parts/faults-$kernel.boot" "$image"
 		t=$(awk -F'\t' '$2 == "faultpath.fault_in" { print $3 }' "$parts/faults-$kernel.boot")
-		[ -n "$t" ] || die "no faultpath.fault_in in $logs/faults-$kernel/$mode.log"
+		[ -n "$t" ] || die "no faultpath.fault_in in $logs/faults-$kernel/$KERNEL-$mode.log"
 		eval "t_$kernel=\$t"
 	done
 	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval

@@ -1,19 +1,22 @@
 #!/bin/sh
 # build-kernel.sh - configure and cross-build the s2view arm64 kernel.
 #
-# USAGE: tools/build-kernel.sh [-d] [-g GRANULE] OUTPUT_IMAGE
-#        tools/build-kernel.sh -u
+# USAGE: tools/build-kernel.sh [-k KERNEL] [-d] [-g GRANULE] OUTPUT_IMAGE
+#        tools/build-kernel.sh [-k KERNEL] -u
+#   -k   the kernel: 6.12 (default) or 7.3; also $KERNEL
 #   -d   debug kernel: adds kernel/config/debug.config (KASAN, lockdep,
 #        kmemleak), built in its own O= dir
 #   -g   page size: 4k (default), 16k or 64k (kernel/config/granule-*.config),
-#        each but 4k in its own O= dir
+#        each in its own O= dir
 #   -u   only unpack the tree and lay the kernel changes on it
-#   e.g. tools/build-kernel.sh build/Image
+#   e.g. tools/build-kernel.sh -k 7.3 build/Image-7.3
 #
-# Unpacks Debian's linux-source-6.12 into the cache dir once, lays the
-# project's kernel changes on it (tools/kernel-overlay.sh), configures from
-# allnoconfig + the committed fragments (kernel/config/*.config) and builds
-# Image with ccache. Reconfigures only when a fragment changed.
+# Unpacks the kernel's source tarball (tools/install-deps.sh got it) into the
+# cache dir once, lays the project's kernel changes on it
+# (tools/kernel-overlay.sh), configures from allnoconfig + the committed
+# fragments (kernel/config/s2view.config, linux-KERNEL.config, the granule's,
+# debug.config) and builds Image with the kernel's own ccache, in an O= dir
+# per kernel and variant. Reconfigures only when a fragment changed.
 #
 # REQUIREMENTS: tools/install-deps.sh has run.
 set -eu
@@ -21,15 +24,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	echo "USAGE: tools/build-kernel.sh [-d] [-g 4k|16k|64k] OUTPUT_IMAGE | -u" >&2
+	echo "USAGE: tools/build-kernel.sh [-k 6.12|7.3] [-d] [-g 4k|16k|64k] OUTPUT_IMAGE | -u" >&2
 	exit 2
 }
 
 variant=default
 unpack_only=
 granule=4k
-while getopts dg:u opt; do
+while getopts k:dg:u opt; do
 	case $opt in
+	k) kernel_vars "$OPTARG" ;;
 	d) variant=debug ;;
 	g) granule=$OPTARG ;;
 	u) unpack_only=1 ;;
@@ -45,11 +49,11 @@ else
 fi
 
 case $granule in 4k|16k|64k) ;; *) usage ;; esac
-frags="$top/kernel/config/s2view.config $top/kernel/config/granule-$granule.config"
-[ "$variant" = debug ] && frags="$frags $top/kernel/config/debug.config"
-# (the 4K kernels keep the O= dirs they had before there were granules)
+config=$top/kernel/config
+frags="$config/s2view.config $config/linux-$KERNEL.config $config/granule-$granule.config"
+[ "$variant" = debug ] && frags="$frags $config/debug.config"
 [ "$granule" = 4k ] || variant=$variant-$granule
-out=$S2VIEW_CACHE/build-$variant
+out=$S2VIEW_CACHE/build-$KERNEL-$variant
 jobs=$(($(nproc) + 1))
 kmake() {
 	make -s -C "$KSRC" O="$out" ARCH=arm64 CROSS_COMPILE="ccache $CROSS" \
@@ -58,15 +62,17 @@ kmake() {
 }
 
 ### kernel tree
-if [ ! -f "$KSRC/.s2view-unpacked" ]; then
+# (.s2view-tree: a tree unpacked with its pristine copies in $KPRISTINE)
+if [ ! -f "$KSRC/.s2view-tree" ]; then
 	[ -f "$KSRC_TARBALL" ] || die "no $KSRC_TARBALL: run tools/install-deps.sh"
-	say "unpacking $KSRC_TARBALL into $S2VIEW_CACHE (about 10 s)"
+	say "unpacking $KSRC_TARBALL into $S2VIEW_CACHE (about 20 s)"
 	rm -rf "$KSRC" "$KPRISTINE"
 	mkdir -p "$S2VIEW_CACHE"
 	tar -xaf "$KSRC_TARBALL" -C "$S2VIEW_CACHE"
-	touch "$KSRC/.s2view-unpacked"
+	[ -f "$KSRC/Makefile" ] || die "$KSRC_TARBALL did not unpack into $KSRC"
+	touch "$KSRC/.s2view-tree"
 fi
-"$top/tools/kernel-overlay.sh"
+KERNEL=$KERNEL "$top/tools/kernel-overlay.sh"
 [ -z "$unpack_only" ] || exit 0
 
 ### configuration
@@ -96,7 +102,7 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.s2view-config" 2>/dev/null)" != "$
 fi
 
 ### build
-say "building $variant Image (cold: several minutes; warm: under a minute)"
+say "building $KERNEL $variant Image (cold: 15 to 40 minutes; warm: a few)"
 start=$(date +%s)
 kmake -j"$jobs" Image
 mkdir -p "$(dirname "$image_out")"

@@ -1,16 +1,20 @@
 #!/bin/sh
 # check.sh - all of s2view's tests: host side, then in QEMU in every mode.
 #
-# USAGE: tools/check.sh [-d | -H | -g GRANULE]
-#   -d   the in-guest suite on the debug kernel (make check-debug)
+# USAGE: tools/check.sh [-F] [-d | -H | -g GRANULE]
+#   -F   the scale tests in every mode (make check-full)
+#   -d   the in-guest suite on the debug kernels (make check-debug)
 #   -H   host-side tests only
-#   -g   the in-guest suite on the 16k or 64k kernel (build/Image-GRANULE),
-#        in nvhe and protected only (make check-granules)
+#   -g   the in-guest suite on the 16k or 64k kernels
+#        (build/Image-KERNEL-GRANULE), in nvhe and protected only (make
+#        check-granules)
 #
 # Host side: bats on the toolkit (tests/host) and shellcheck on every shell
-# script. Guest side: tools/run-qemu.sh MODE test for each KVM mode. Ends
-# with one line "N passed, N failed" over everything; exit status 1 when
-# anything failed.
+# script. Guest side: for each kernel ($KERNEL, or every one), tools/run-qemu.sh
+# -k KERNEL MODE test for each KVM mode. The scale tests (tests/guest/lib.bash:
+# scale_test) prove nothing a mode changes, so they run in one mode per kernel
+# ($S2VIEW_SCALE_MODE), unless -F. Ends with one line "N passed, N failed"
+# over everything; exit status 1 when anything failed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
@@ -19,15 +23,19 @@ cd "$top"
 debug=
 host_only=
 granule=
+full=
 modes=$S2VIEW_MODES
-while getopts dHg: opt; do
+while getopts FdHg: opt; do
 	case $opt in
+	F) full=1 ;;
 	d) debug=-d ;;
 	H) host_only=1 ;;
 	g) granule=$OPTARG modes=$S2VIEW_GRANULE_MODES ;;
-	*) echo "USAGE: tools/check.sh [-d | -H | -g 16k|64k]" >&2; exit 2 ;;
+	*) echo "USAGE: tools/check.sh [-F] [-d | -H | -g 16k|64k]" >&2; exit 2 ;;
 	esac
 done
+# (KERNEL unset or empty: every kernel)
+kernels=${KERNEL:-$S2VIEW_KERNELS}
 
 passed=0 failed=0 skipped=0
 add() {
@@ -57,15 +65,20 @@ fi
 
 ### guest side
 if [ -z "$host_only" ]; then
-	for mode in $modes; do
-		tools/run-qemu.sh $debug ${granule:+-g "$granule"} "$mode" test || true
-		name=$mode${debug:+-debug}${granule:+-$granule}
-		if [ -f "build/results/$name.counts" ]; then
-			# shellcheck disable=SC2046
-			add $(cat "build/results/$name.counts")
-		else
-			add 0 1 0
-		fi
+	for kernel in $kernels; do
+		for mode in $modes; do
+			scale=
+			[ -z "$full" ] && [ "$mode" != "$S2VIEW_SCALE_MODE" ] || scale=1
+			S2VIEW_SCALE=$scale tools/run-qemu.sh -k "$kernel" $debug \
+				${granule:+-g "$granule"} "$mode" test || true
+			name=$kernel-$mode${debug:+-debug}${granule:+-$granule}
+			if [ -f "build/results/$name.counts" ]; then
+				# shellcheck disable=SC2046
+				add $(cat "build/results/$name.counts")
+			else
+				add 0 1 0
+			fi
+		done
 	done
 fi
 

@@ -8,14 +8,22 @@
 # applets the toolkit is tested under: dash+mawk, bash+gawk, busybox,
 # mksh+toybox+original-awk as on Android) when any is missing, and unpacks
 # the arm64 busybox-static and bash-static packages (downloaded, not installed)
-# into the cache dir. Uses sudo when not root. Safe to run again: it does
-# nothing when everything is there.
+# into the cache dir. Downloads the 7.3 kernel source (linux-source-7.3 from
+# trixie-backports, an arch-all package) through apt configuration of its own
+# in the cache dir, never the machine's sources, and keeps its tarball there.
+# Uses sudo when not root. Safe to run again: it does nothing when everything
+# is there.
 #
-# REQUIREMENTS: Debian 12 (bookworm) with its package archive reachable.
+# REQUIREMENTS: Debian 12 (bookworm) with the Debian archive reachable.
 set -eu
 
 CACHE=${S2VIEW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s2view}
 ARM64_ROOT=$CACHE/arm64-root
+# linux-source-7.3: the suite that has it, and where its tarball goes (the
+# path tools/lib.sh gives the 7.3 tree)
+K73_PACKAGE=linux-source-7.3
+K73_SUITE="http://deb.debian.org/debian trixie-backports main"
+K73_TARBALL=$CACHE/src/linux-source-7.3.tar.xz
 
 PACKAGES="linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross make flex bison bc libssl-dev
 libelf-dev cpio xz-utils ccache qemu-system-arm bats bats-support bats-assert
@@ -101,4 +109,30 @@ for p in $ARM64_DEBS; do
 done
 [ -x "$ARM64_ROOT/bin/busybox" ] || die "no arm64 busybox in $ARM64_ROOT"
 [ -x "$ARM64_ROOT/bin/bash-static" ] || die "no arm64 bash-static in $ARM64_ROOT"
+
+### the 7.3 kernel source, through apt state of our own
+# apt-get with its own sources list, lists, status and archive dirs: the
+# machine's apt sources and state are never read or changed.
+fetch_k73() {
+	apt=$CACHE/apt-7.3
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/prefs" "$CACHE/src"
+	echo "deb $K73_SUITE" >"$apt/sources.list"
+	: >"$apt/status"
+	set -- -o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::Etc::preferencesparts="$apt/prefs" -o Dir::State="$apt" \
+		-o Dir::State::lists="$apt/lists" -o Dir::State::status="$apt/status" \
+		-o Dir::Cache="$apt" -o Dir::Cache::archives="$apt/archives" \
+		-o Acquire::Languages=none -o APT::Sandbox::User=root
+	say "downloading $K73_PACKAGE ($K73_SUITE), with apt state of its own in $apt"
+	apt-get -q "$@" update >/dev/null || die "apt-get update of $K73_SUITE failed"
+	rm -f "$apt/archives/${K73_PACKAGE}_"*.deb
+	(cd "$apt/archives" && apt-get -q "$@" download "$K73_PACKAGE" >/dev/null) ||
+		die "apt-get download $K73_PACKAGE failed"
+	for deb in "$apt/archives/${K73_PACKAGE}_"*_all.deb; do :; done
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$K73_PACKAGE.tar.xz" >"$K73_TARBALL.part" ||
+		die "no $K73_PACKAGE.tar.xz in $deb"
+	mv "$K73_TARBALL.part" "$K73_TARBALL"
+	rm -f "$deb"
+}
+[ -f "$K73_TARBALL" ] || fetch_k73
 say "done (cache: $CACHE)"

@@ -1,11 +1,13 @@
 #!/bin/sh
-# kernel-overlay.sh - put s2view's kernel changes on the cached 6.12 tree.
+# kernel-overlay.sh - put s2view's kernel changes on a cached kernel tree.
 #
-# USAGE: tools/kernel-overlay.sh
+# USAGE: KERNEL=6.12|7.3 tools/kernel-overlay.sh
 #
-# The series is kernel/patches/NNNN-*.patch (git format-patch mails that
-# change existing kernel files) plus, per patch, an optional NNNN-*.files
-# listing new files as "<file in this repo> <path in the kernel tree>".
+# The series of a kernel is kernel/patches/KERNEL/NNNN-*.patch (git
+# format-patch mails that change existing files of that tree) plus, per
+# patch, the new files listed as "<file in this repo> <path in the kernel
+# tree>" in kernel/patches/NNNN-*.files (shared by every kernel) and in
+# kernel/patches/KERNEL/NNNN-*.files (that kernel's own).
 # The desired content of every file the series touches is computed from the
 # pristine copy, and a tree file is rewritten only when it differs, so make
 # rebuilds only what changed. Files the series no longer touches get their
@@ -34,7 +36,7 @@ pristine() {
 
 # S2VIEW_EXTRA_PATCHES: more patches, after the series (make bench builds a
 # kernel without the stage-2 stats with kernel/bench/no-stage2-stats.patch).
-for p in "$top"/kernel/patches/*.patch ${S2VIEW_EXTRA_PATCHES:-}; do
+for p in "$KPATCHES"/*.patch ${S2VIEW_EXTRA_PATCHES:-}; do
 	[ -f "$p" ] || continue
 	# "+++ b/arch/arm64/kvm/arm.c" -> arch/arm64/kvm/arm.c
 	touched=$(sed -n 's|^+++ b/||p' "$p")
@@ -46,12 +48,11 @@ for p in "$top"/kernel/patches/*.patch ${S2VIEW_EXTRA_PATCHES:-}; do
 		fi
 	done
 	patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
-		die "$(basename "$p") does not apply to the 6.12 tree"
+		die "$(basename "$p") does not apply to the $KERNEL tree"
 done
 
-for l in "$top"/kernel/patches/*.files; do
-	[ -f "$l" ] || continue
-	name=${l##*/}
+for l in $(series_files); do
+	name=${l#"$top"/}
 	grep -v '^#' "$l" | while read -r src dst; do
 		[ -n "$src" ] || continue
 		[ -f "$top/$src" ] || die "$name: no $src"

@@ -2,22 +2,46 @@
 # shellcheck shell=sh disable=SC2034
 # (the variables are used by the scripts that source this file)
 
-# Everything downloaded or built from the kernel tree lives outside the clone,
-# so a fresh clone reuses it: the unpacked 6.12 tree, ccache, the O= dirs.
+# Everything downloaded or built from the kernel trees lives outside the
+# clone, so a fresh clone reuses it: per kernel, the unpacked tree, its
+# pristine copies, its ccache and its O= dirs.
 S2VIEW_CACHE=${S2VIEW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s2view}
-KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
-KSRC=$S2VIEW_CACHE/linux-source-6.12
-KPRISTINE=$S2VIEW_CACHE/pristine
 ARM64_ROOT=$S2VIEW_CACHE/arm64-root
 CROSS=aarch64-linux-gnu-
-CCACHE_DIR=${CCACHE_DIR:-$S2VIEW_CACHE/ccache}
-export CCACHE_DIR
+
+# The kernels s2view is built for, the default first (see the README): 6.12
+# LTS from Debian 12's linux-source-6.12, mainline 7.3 from the Debian
+# archive's linux-source-7.3 (tools/install-deps.sh). KERNEL picks one.
+S2VIEW_KERNELS="6.12 7.3"
+S2VIEW_DEFAULT_KERNEL=6.12
+
+# kernel_vars VERSION: the paths of one kernel, in KERNEL, KSRC_TARBALL, KSRC,
+# KPRISTINE (the original of every file the series changes), KPATCHES (the
+# series' changes to existing files, kernel/patches/VERSION/) and CCACHE_DIR
+kernel_vars() {
+	case $1 in
+	6.12) KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz ;;
+	7.3) KSRC_TARBALL=$S2VIEW_CACHE/src/linux-source-7.3.tar.xz ;;
+	*) echo "${0##*/}: unknown kernel '$1' (one of: $S2VIEW_KERNELS)" >&2; exit 2 ;;
+	esac
+	KERNEL=$1
+	KSRC=$S2VIEW_CACHE/linux-source-$1
+	KPRISTINE=$S2VIEW_CACHE/pristine-$1
+	KPATCHES=$top/kernel/patches/$1
+	CCACHE_DIR=$S2VIEW_CACHE/ccache-$1
+	export CCACHE_DIR
+}
+kernel_vars "${KERNEL:-$S2VIEW_DEFAULT_KERNEL}"
 
 # The KVM modes every guest suite runs in.
 S2VIEW_MODES="vhe nvhe protected"
 # The modes of make check-granules (16K and 64K kernels): vhe would add a
 # third of the time, and its stage-2 code is the same as nvhe's.
 S2VIEW_GRANULE_MODES="nvhe protected"
+# The mode of each kernel's run in which make check runs the scale tests:
+# the 1 GiB VMs, the stress loops and the toolkit on live VMs, which test
+# nothing that differs between modes.
+S2VIEW_SCALE_MODE=nvhe
 
 die() {
 	echo "${0##*/}: $*" >&2
@@ -58,4 +82,16 @@ tap_count() {
 # diagnostics (the "# ..." lines after them), each line after PREFIX
 tap_failures() {
 	grep -A20 '^not ok' "$1" | grep -E '^(not ok|#)' | sed "s/^/$2/" | head -n 60 || true
+}
+
+# series_files: the lists of new files of the current kernel's series, in
+# patch order: for each kernel/patches/KERNEL/NNNN-x.patch, the shared
+# kernel/patches/NNNN-x.files and the kernel's own KERNEL/NNNN-x.files
+series_files() {
+	for _p in "$KPATCHES"/*.patch; do
+		_n=${_p##*/}
+		for _l in "$top/kernel/patches/${_n%.patch}.files" "${_p%.patch}.files"; do
+			[ ! -f "$_l" ] || echo "$_l"
+		done
+	done
 }

@@ -1,15 +1,16 @@
 #!/bin/sh
 # make-patches.sh - the kernel changes as a git format-patch series.
 #
-# USAGE: tools/make-patches.sh OUTDIR
-#   e.g. tools/make-patches.sh build/patches     (make patches)
+# USAGE: KERNEL=6.12|7.3 tools/make-patches.sh OUTDIR
+#   e.g. KERNEL=7.3 tools/make-patches.sh build/patches/7.3   (make patches)
 #
-# Builds a scratch git repository (OUTDIR/../series) whose first commit holds
-# the pristine 6.12 copies of every file the series changes, then one commit
-# per kernel/patches/NNNN-*.patch: the patch's own changes (git am) plus the
-# new files its NNNN-*.files lists. The commits are exported with git
-# format-patch into OUTDIR and checked with the tree's checkpatch.pl
-# --strict. The series applies to the 6.12 tree (linux-source-6.12).
+# Builds a scratch git repository (OUTDIR-series) whose first commit holds
+# the pristine copies, from the KERNEL tree, of every file the series
+# changes, then one commit per kernel/patches/KERNEL/NNNN-*.patch: the
+# patch's own changes (git am) plus the new files its lists name (the shared
+# kernel/patches/NNNN-*.files and KERNEL/NNNN-*.files). The commits are
+# exported with git format-patch into OUTDIR and checked with the tree's
+# checkpatch.pl --strict. The series applies to the pristine KERNEL tree.
 #
 # REQUIREMENTS: tools/install-deps.sh has run.
 set -eu
@@ -19,11 +20,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -eq 1 ] || { echo "USAGE: tools/make-patches.sh OUTDIR" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
-repo=$(dirname "$out")/series
+repo=$out-series
 ident="s2view dev"
 email="dev@s2view.invalid"
 
-"$top/tools/build-kernel.sh" -u
+KERNEL=$KERNEL "$top/tools/build-kernel.sh" -u
 
 ### base: the pristine files the series changes
 rm -rf "$repo" "$out"/*.patch
@@ -32,21 +33,22 @@ cd "$repo"
 git init -q
 git config user.name "$ident"
 git config user.email "$email"
-files=$(cat "$top"/kernel/patches/*.patch | sed -n 's|^+++ b/||p' | sort -u)
+files=$(cat "$KPATCHES"/*.patch | sed -n 's|^+++ b/||p' | sort -u)
 for f in $files; do
 	[ -f "$KPRISTINE/$f" ] || continue # a file the series creates
 	mkdir -p "$(dirname "$f")"
 	cp "$KPRISTINE/$f" "$f"
 done
 git add -A
-git commit -q -m "Linux 6.12 (the files the series changes)"
+git commit -q -m "Linux $KERNEL (the files the series changes)"
 base=$(git rev-parse HEAD)
 
 ### one commit per patch
-for p in "$top"/kernel/patches/*.patch; do
-	git am -q "$p" || die "$(basename "$p") does not apply"
-	l=${p%.patch}.files
-	if [ -f "$l" ]; then
+for p in "$KPATCHES"/*.patch; do
+	git am -q "$p" || die "$KERNEL/$(basename "$p") does not apply"
+	n=${p##*/}
+	for l in "$top/kernel/patches/${n%.patch}.files" "${p%.patch}.files"; do
+		[ -f "$l" ] || continue
 		grep -v '^#' "$l" | while read -r src dst; do
 			[ -n "$src" ] || continue
 			mkdir -p "$(dirname "$dst")"
@@ -54,7 +56,7 @@ for p in "$top"/kernel/patches/*.patch; do
 			git add "$dst"
 		done
 		git commit -q --amend --no-edit
-	fi
+	done
 done
 
 git format-patch -q -o "$out" "$base"..HEAD
@@ -68,7 +70,8 @@ status=0
 maintainers=$repo/MAINTAINERS
 [ -f "$maintainers" ] || maintainers=$KSRC/MAINTAINERS
 patterns=$(sed -n 's/^F:[[:space:]]*//p' "$maintainers")
-new_files=$(grep -hv '^#' "$top"/kernel/patches/*.files | cut -d' ' -f2)
+# shellcheck disable=SC2046 # paths without spaces
+new_files=$(grep -hv '^#' $(series_files) | cut -d' ' -f2)
 for dst in $new_files; do
 	found=
 	for pat in $patterns; do
@@ -83,8 +86,9 @@ done
 # the host to call the snapshot hypercall with arguments of its choosing.
 hooks=arch/arm64/kvm/kvm_s2_host_test.c
 # shellcheck disable=SC2016 # a Makefile line, not an expansion
-grep -qx 'kvm-$(CONFIG_KVM_S2_HOST_SNAPSHOT_TEST) += kvm_s2_host_test.o' \
-	"$repo/arch/arm64/kvm/Makefile" ||
+! echo "$new_files" | grep -qx "$hooks" ||
+	grep -qx 'kvm-$(CONFIG_KVM_S2_HOST_SNAPSHOT_TEST) += kvm_s2_host_test.o' \
+		"$repo/arch/arm64/kvm/Makefile" ||
 	{ echo "$hooks is not built only with KVM_S2_HOST_SNAPSHOT_TEST"; status=1; }
 if sed -n '/^config KVM_S2_HOST_SNAPSHOT_TEST$/,/^$/p' "$repo/arch/arm64/kvm/Kconfig" |
 	grep -q '^[[:space:]]*default'; then

@@ -1,39 +1,44 @@
 #!/bin/sh
 # run-qemu.sh - boot the s2view image in QEMU in one KVM mode.
 #
-# USAGE: tools/run-qemu.sh [-d] [-g GRANULE] [-T SECONDS] MODE ACTION
+# USAGE: tools/run-qemu.sh [-k KERNEL] [-d] [-g GRANULE] [-T SECONDS] MODE ACTION
 #   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
 #   ACTION  test | demo | shell | sh | bench  (s2view.action=, see initramfs/init)
-#   -d      boot the debug kernel (build/debug/Image) with panic_on_warn=1
-#           and a kmemleak scan at the end
-#   -g      boot the kernel with 16k or 64k pages (build/Image-16k,
-#           build/Image-64k: make check-granules); results are named
-#           <MODE>-<GRANULE>; 4k (the default) is build/Image
+#   -k      the kernel: 6.12 (default) or 7.3, also $KERNEL: boots
+#           build/Image-KERNEL; results are named <KERNEL>-<MODE>
+#   -d      boot the debug kernel (build/Image-KERNEL-debug) with
+#           panic_on_warn=1 and a kmemleak scan at the end
+#   -g      boot the kernel with 16k or 64k pages (build/Image-KERNEL-16k,
+#           -64k: make check-granules); results are named
+#           <KERNEL>-<MODE>-<GRANULE>
 #   -T      give up on a boot after SECONDS (default 2400, 4800 with -d)
-#   e.g. tools/run-qemu.sh nvhe test
+#   S2VIEW_SCALE=1 also runs the scale tests (make check runs them in one
+#   mode per kernel, see tools/check.sh)
+#   e.g. tools/run-qemu.sh -k 7.3 nvhe test
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
 #   matches (bats --filter): for working on a part of the suite
 #   S2VIEW_BENCH=main|host|faults boots the bench with only that part
 #   (s2view.bench=, see initramfs/bench.sh)
 #
-# For test, demo and bench the console goes to build/results/<MODE>[-debug].log
+# For test, demo and bench the console goes to build/results/<NAME>.log
 # and the run fails on: no "S2VIEW-EXIT: 0", a missing or truncated TAP
 # stream, a failed test, a kernel oops/WARN/BUG/panic/KASAN/lockdep report,
 # kmemleak findings, or a boot that does not end in time. A test run ends
 # with "<mode>: N passed, N failed, N skipped"; the counts also go to
-# build/results/<MODE>[-debug].counts for tools/check.sh. demo and shell
+# build/results/<NAME>.counts for tools/check.sh. demo and shell
 # boot "quiet": the screen shows the demo, not the kernel's boot log (it is
 # in the saved console, at the end, for demo); a demo ends with what to run
 # next.
 #
-# REQUIREMENTS: build/Image (or build/debug/Image) and build/initramfs.cpio.gz.
+# REQUIREMENTS: build/Image-KERNEL (or its -debug, -16k, -64k variant) and
+# build/initramfs.cpio.gz.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 3,12p' "$0" >&2
+	sed -n 's/^# \{0,1\}//; 3,17p' "$0" >&2
 	exit 2
 }
 
@@ -42,8 +47,9 @@ mem=
 cpu_extra=
 timeout_s=${S2VIEW_BOOT_TIMEOUT:-}
 granule=4k
-while getopts dg:T: opt; do
+while getopts k:dg:T: opt; do
 	case $opt in
+	k) kernel_vars "$OPTARG" ;;
 	d) debug=1 ;;
 	g) granule=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
@@ -59,20 +65,20 @@ case $action in test|demo|shell|sh|bench) ;; *) echo "run-qemu: unknown action '
 case $granule in 4k|16k|64k) ;; *) echo "run-qemu: unknown granule '$granule' (4k, 16k or 64k)" >&2; exit 2 ;; esac
 
 # S2VIEW_IMAGE, S2VIEW_INITRD and S2VIEW_RESULTS override the build/ paths.
-image=${S2VIEW_IMAGE:-$top/build/Image}
-name=$mode
+image=${S2VIEW_IMAGE:-$top/build/Image-$KERNEL}
+name=$KERNEL-$mode
 append="console=ttyAMA0 panic=-1 kvm-arm.mode=$mode s2view.action=$action"
 if [ -n "$debug" ]; then
-	image=${S2VIEW_IMAGE:-$top/build/debug/Image}
+	image=${S2VIEW_IMAGE:-$top/build/Image-$KERNEL-debug}
 	# KASAN and lockdep make the suite several times slower.
 	timeout_s=${timeout_s:-4800}
-	name=$mode-debug
+	name=$KERNEL-$mode-debug
 	append="$append panic_on_warn=1 s2view.kmemleak=1"
 fi
 if [ "$granule" != 4k ]; then
 	[ -z "$debug" ] || { echo "run-qemu: -d is for the 4k kernel only" >&2; exit 2; }
-	image=${S2VIEW_IMAGE:-$top/build/Image-$granule}
-	name=$mode-$granule
+	image=${S2VIEW_IMAGE:-$top/build/Image-$KERNEL-$granule}
+	name=$KERNEL-$mode-$granule
 	# QEMU 7.2 cannot walk a 16K stage 2 that starts at level 0 (VTCR SL0=3
 	# with DS=1, which a 52-bit IPA space needs: every access faults at level
 	# 0, and a vCPU of such a VM refaults forever). Without LPA2, KVM's IPA
@@ -93,6 +99,7 @@ case $action in demo|shell) append="$append quiet" ;; esac
 if [ "$action" = test ]; then
 	[ -z "${S2VIEW_FILES:-}" ] || append="$append s2view.files=$S2VIEW_FILES"
 	[ -z "${S2VIEW_FILTER:-}" ] || append="$append s2view.filter=$S2VIEW_FILTER"
+	[ -z "${S2VIEW_SCALE:-}" ] || append="$append s2view.scale=1"
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 	append="$append oops=panic s2view.stall=$stall"
 fi
