@@ -28,6 +28,7 @@
 
 #include <asm/kvm_mmu.h>
 
+#include "kvm_s2_compat.h"
 #include "kvm_s2_sysfs.h"
 
 /* Leaf entries visited per hold of kvm->mmu_lock: one table's worth. */
@@ -71,8 +72,8 @@ static const struct s2_attr s2_memattr_nofwb[] = {
 				 KVM_PTE_LEAF_ATTR_LO_S2_AF | \
 				 KVM_PTE_LEAF_ATTR_HI_SW)
 
-/* Invalid entries differ only by the owner annotation pKVM keeps in them. */
-#define S2_INVALID_KEY_MASK	KVM_INVALID_PTE_OWNER_MASK
+/* Invalid entries differ only by the annotation pKVM keeps in them. */
+#define S2_INVALID_KEY_MASK	KVM_S2_INVALID_ANNOT_MASK
 
 static u64 s2_entry_end(const struct kvm_s2_walk *w, u64 addr, s8 level)
 {
@@ -673,6 +674,8 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
  * @ipa_bits:	size of the IPA space, fixed at VM creation
  * @start_level: level of the top-level tables, fixed at VM creation
  * @fwb:	memory-type encoding of the tables, fixed at VM creation
+ * @tables:	whether the host kernel has the VM's tables to walk and count
+ *		(kvm_s2_host_has_vm_tables()), fixed at boot
  */
 struct kvm_s2_sysfs {
 	struct kvm_s2_dir	dir;
@@ -681,6 +684,7 @@ struct kvm_s2_sysfs {
 	u32		ipa_bits;
 	s8		start_level;
 	bool		fwb;
+	bool		tables;
 };
 
 #define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, dir.kobj)
@@ -694,6 +698,9 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_sysfs *dir = of->kn->priv;
 	struct kvm_s2_ranges_file *f;
+
+	if (!dir->tables)
+		return -EOPNOTSUPP;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
@@ -732,6 +739,8 @@ static int s2_vm_get_stats(struct kvm_s2_dir *kdir, struct kvm_s2_stats *stats,
 	stats->start_level = dir->start_level;
 	if (!counts)
 		return 0;
+	if (!dir->tables)
+		return -EOPNOTSUPP;
 
 	for (i = 0; i < KVM_PGTABLE_STATS_LEVELS; i++)
 		stats->leaves[KVM_PGTABLE_STATS_FIRST_LEVEL + i] =
@@ -766,16 +775,22 @@ static const struct kobj_type s2_vm_ktype = {
 	.default_groups	= s2_vm_groups,
 };
 
-/* The stage-2's fixed geometry; its tables exist from VM creation on. */
+/*
+ * The stage-2's fixed geometry, from VTCR_EL2 as the page-table code derives
+ * it: the VM's tables may be EL2's (kvm_s2_host_has_vm_tables()), whose
+ * geometry the host chose all the same. Its tables exist from VM creation on.
+ */
 static int s2_vm_geometry(struct kvm_s2_sysfs *dir, struct kvm *kvm)
 {
-	struct kvm_pgtable *pgt = kvm->arch.mmu.pgt;
+	struct kvm_s2_mmu *mmu = &kvm->arch.mmu;
 
-	if (!pgt)
+	if (!mmu->pgt)
 		return -ENOENT;
-	dir->ipa_bits = pgt->ia_bits;
-	dir->start_level = pgt->start_level;
-	dir->fwb = kvm_pgtable_stage2_has_fwb(pgt);
+	dir->ipa_bits = VTCR_EL2_IPA(mmu->vtcr);
+	dir->start_level = VTCR_EL2_TGRAN_SL0_BASE -
+			   FIELD_GET(VTCR_EL2_SL0_MASK, mmu->vtcr);
+	dir->tables = kvm_s2_host_has_vm_tables();
+	dir->fwb = dir->tables && kvm_pgtable_stage2_has_fwb(mmu->pgt);
 	return 0;
 }
 
