@@ -56,6 +56,7 @@ sums() {
 }
 
 @test "ranges of a base-page VM lists exactly the touched pages, at level 3, and the whole IPA space" {
+	need_vm_tables
 	start_vm -m $((256 * PAGE)) -b 4k -t every:2
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	mapped_pages $DATA_IPA $((DATA_IPA + 256 * PAGE)) >"$BATS_TEST_TMPDIR/got"
@@ -68,6 +69,7 @@ sums() {
 }
 
 @test "ranges of a THP VM shows level-2 blocks over the touched huge-page regions" {
+	need_vm_tables
 	start_vm -m $((3 * HUGE)) -b thp -t every:$((2 * HUGE / PAGE))
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	valid_in $DATA_IPA $((DATA_IPA + 3 * HUGE)) >"$BATS_TEST_TMPDIR/got"
@@ -76,6 +78,7 @@ sums() {
 }
 
 @test "ranges of a hugetlbfs VM shows a level-2 block" {
+	need_vm_tables
 	start_vm -m $((2 * HUGE)) -b hugetlb -t first:1
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	valid_in $DATA_IPA $((DATA_IPA + 2 * HUGE)) >"$BATS_TEST_TMPDIR/got"
@@ -83,6 +86,7 @@ sums() {
 }
 
 @test "contiguous pages with the same attributes are one range" {
+	need_vm_tables
 	start_vm -m 1M -b 4k -t all
 	check_ranges "$VM_DIR/s2/ranges"
 	valid_in $DATA_IPA $((DATA_IPA + 0x100000)) >"$BATS_TEST_TMPDIR/got"
@@ -91,6 +95,7 @@ sums() {
 }
 
 @test "dirty logging leaves alternating writable and read-only pages, one range each" {
+	need_vm_tables
 	start_vm -m $((4096 * PAGE)) -b 4k -d
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	valid_in $DATA_IPA $((DATA_IPA + 4096 * PAGE)) >"$BATS_TEST_TMPDIR/got"
@@ -102,6 +107,7 @@ sums() {
 }
 
 @test "memslots with holes: only the slots' touched pages are mapped" {
+	need_vm_tables
 	start_vm -s 0x80000000:64K -s 0x80100000:64K -s 0xc0000000:$((2 * PAGE)) -t all
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	valid_in $DATA_IPA $((0x100000000)) >"$BATS_TEST_TMPDIR/got"
@@ -134,12 +140,14 @@ ipa_sizes() {
 }
 
 @test "VMs with 36-, 40- and 48-bit IPA spaces: start level, concatenated top-level tables, ranges to 2^ipa_bits" {
+	need_vm_tables
 	# 6.12 gives every VM the host's IPA limit under pKVM.
 	[ "$(kvm_mode)" != protected ] || skip "protected mode ignores the VM's IPA size"
 	ipa_sizes 36 40 48
 }
 
 @test "a VM with a 52-bit IPA space, where KVM's IPA limit allows it" {
+	need_vm_tables
 	[ "$(kvm_mode)" != protected ] || skip "protected mode ignores the VM's IPA size"
 	local limit
 	limit=$(dmesg | sed -n 's/.*kvm \[[0-9]*\]: IPA Size Limit: \([0-9]*\) bits.*/\1/p' | head -n 1)
@@ -150,6 +158,7 @@ ipa_sizes() {
 }
 
 @test "counters agree with ranges for page, block and fragmented VMs" {
+	need_vm_tables
 	for args in "-m 1M -b 4k -t every:3" "-m $((2 * HUGE)) -b thp -t every:$((HUGE / PAGE))" \
 		"-m 4M -b 4k -d"; do
 		# shellcheck disable=SC2086
@@ -167,6 +176,7 @@ ipa_sizes() {
 }
 
 @test "where upstream's debugfs dump is right, both show the same mappings and permissions" {
+	need_vm_tables
 	start_vm -s 0x80000000:64K -s 0x80100000:$((8 * PAGE)) -t every:3
 	check_ranges "$VM_DIR/s2/ranges"
 	# Ours, per page: "page perms"; upstream's X column means execute-never.
@@ -178,6 +188,8 @@ ipa_sizes() {
 }
 
 @test "a 1 GiB fully fragmented VM dumps completely: alternating pages (262,144 of 4K)" {
+	need_vm_tables
+	scale_test
 	start_vm -m 1G -b 4k -d
 	check_ranges "$VM_DIR/s2/ranges" "$(cat "$VM_DIR/s2/ipa_bits")"
 	valid_in $DATA_IPA $((DATA_IPA + 0x40000000)) >"$BATS_TEST_TMPDIR/got"
@@ -192,6 +204,7 @@ ipa_sizes() {
 }
 
 @test "ranges read in small pieces is the same as read at once" {
+	need_vm_tables
 	start_vm -m $((4096 * PAGE)) -b 4k -d
 	cat "$VM_DIR/s2/ranges" >"$BATS_TEST_TMPDIR/whole"
 	dd if="$VM_DIR/s2/ranges" bs=7 2>/dev/null >"$BATS_TEST_TMPDIR/pieces"
@@ -200,6 +213,7 @@ ipa_sizes() {
 }
 
 @test "a VM destroyed while ranges is open reads to a clean, complete end" {
+	need_vm_tables
 	start_vm -m 4M -b 4k -d
 	ipa_bits=$(cat "$VM_DIR/s2/ipa_bits")
 	exec 5<"$VM_DIR/s2/ranges"
@@ -213,6 +227,7 @@ ipa_sizes() {
 }
 
 @test "ranges opened after the VMM exited reads as one invalid range, and ends complete when the VM's last holder exits; nothing hangs" {
+	need_vm_tables
 	out=$BATS_TEST_TMPDIR/s2vm.out
 	timeout 300 s2vm -m 1M -t all -x -k >"$out"
 	vm=$(sed -n 's/^s2vm: ready .* vm=\(vm[0-9]*\)$/\1/p' "$out")
@@ -254,6 +269,7 @@ ipa_sizes() {
 }
 
 @test "reading ranges again from offset 0 on the same open file shows what was mapped since" {
+	need_vm_tables
 	start_vm -w -m 64K -t all
 	# No vCPU has run: the whole IPA space is one invalid range. Then the
 	# guest runs and maps pages, and the open file is read again.
@@ -268,6 +284,8 @@ ipa_sizes() {
 }
 
 @test "ranges and counters stay consistent while VMs come and go and their tables change" {
+	need_vm_tables
+	scale_test
 	end=$((SECONDS + 20))
 	(
 		while [ $SECONDS -lt $end ]; do

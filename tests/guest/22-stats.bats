@@ -17,6 +17,7 @@ fd_stats() {
 }
 
 @test "base pages faulted in: every counter equals what ranges say" {
+	need_vm_tables
 	start_vm -m $((1024 * PAGE)) -b 4k -t every:3
 	check_counters
 	[ "$(counter pages_l3)" -ge 342 ] # pages 0, 3, ..., 1023 of the data slot
@@ -24,12 +25,14 @@ fd_stats() {
 }
 
 @test "THP blocks faulted in: every counter equals what ranges say" {
+	need_vm_tables
 	start_vm -m $((NB * HUGE)) -b thp
 	check_counters
 	[ "$(counter blocks_l2)" -eq $NB ]
 }
 
 @test "dirty logging splits blocks into pages, and blocks come back over the tables once it is off" {
+	need_vm_tables
 	start_vm -m $((NB * HUGE)) -b thp -p pause,log-on,run,pause,getlog,log-off,run,pause
 	wait_line "paused step=1"
 	check_counters
@@ -47,6 +50,7 @@ fd_stats() {
 }
 
 @test "eager page split (KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE) turns every block into a table of pages" {
+	need_vm_tables
 	start_vm -m $((NB * HUGE)) -b thp -e $HUGE -p pause,log-on,pause
 	wait_line "paused step=1"
 	check_counters
@@ -58,6 +62,7 @@ fd_stats() {
 }
 
 @test "MADV_DONTNEED and munmap of guest memory (MMU notifier unmap) take the pages out" {
+	need_vm_tables
 	start_vm -m $((2048 * PAGE)) -b 4k \
 		-p pause,dontneed:0:0:$((512 * PAGE)),pause,unmap:0:$((1024 * PAGE)):$((512 * PAGE)),pause
 	wait_line "paused step=1"
@@ -78,6 +83,7 @@ fd_stats() {
 }
 
 @test "a memslot deleted, then one moved, takes its mappings out" {
+	need_vm_tables
 	# (4K pages: slots of 4M and 2M, 0x80000000 and 0x80800000; the first
 	# moves by 16M)
 	start_vm -s 0x80000000:$((2 * HUGE)) -s $((0x80000000 + 4 * HUGE)):$HUGE -b thp \
@@ -94,6 +100,7 @@ fd_stats() {
 }
 
 @test "KVM_GET_STATS_FD has the five stats, with their descriptors, equal to the counter files" {
+	need_vm_tables
 	start_vm -b thp -s 0x80000000:16M -s 0x82000000:1M -t every:5 -p stats,pause
 	wait_line "paused step=2"
 	check_counters
@@ -105,6 +112,7 @@ fd_stats() {
 }
 
 @test "once the VMM has exited, its stage-2 is gone and every counter reads 0" {
+	need_vm_tables
 	out=$BATS_TEST_TMPDIR/s2vm.out
 	timeout 300 s2vm -m 4M -b thp -x -k >"$out"
 	holder=$(sed -n 's/^s2vm: holder pid=\([0-9]*\)$/\1/p' "$out")
@@ -135,6 +143,8 @@ read_counters_until() {
 }
 
 @test "while vCPUs fault, split and collapse, and VMs go, no counter goes negative or past the IPA space" {
+	need_vm_tables
+	scale_test
 	: >"$BATS_TEST_TMPDIR/errors"
 	end=$((SECONDS + 20))
 	read_counters_until $end &

@@ -37,6 +37,8 @@ map_slots() {
 }
 
 @test "s2summ.sh --prom gives the kernel's mapped bytes and entries per level for page, block and fragmented VMs" {
+	need_vm_tables
+	scale_test
 	for args in "-m 1M -b 4k -t every:3" "-m $((2 * HUGE)) -b thp -t every:$((HUGE / PAGE))" \
 		"-m 4M -b 4k -d"; do
 		# shellcheck disable=SC2086
@@ -60,6 +62,8 @@ map_slots() {
 }
 
 @test "s2summ.sh shows the kernel's mapped bytes and entry counts in its summary" {
+	need_vm_tables
+	scale_test
 	start_vm -m $((3 * HUGE)) -b thp -t every:$((2 * HUGE / PAGE))
 	d=$VM_DIR/s2
 	run s2summ.sh "$VM"
@@ -72,6 +76,8 @@ map_slots() {
 }
 
 @test "s2summ.sh and s2summ.sh all list every running VM, in numeric order, with its pid" {
+	need_vm_tables
+	scale_test
 	start_vm -m 64K -t all
 	a=$VM a_pid=$VM_PID
 	start_vm -m 4M -b thp
@@ -103,6 +109,8 @@ map_slots() {
 }
 
 @test "s2summ.sh on an unknown VM exits 2 with a message naming it and the running VMs, and prints nothing" {
+	need_vm_tables
+	scale_test
 	start_vm -m 64K -t all
 	last=$(running_vms | awk '{ print $NF }')
 	bad=vm$((${last#vm} + 1000))
@@ -115,6 +123,8 @@ map_slots() {
 }
 
 @test "--map shows B for a THP VM's blocks and P, never B, for a base-page VM" {
+	need_vm_tables
+	scale_test
 	start_vm -m $((2 * HUGE)) -b thp
 	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 2 ]
 	map=$(map_slots "$VM")
@@ -129,6 +139,8 @@ map_slots() {
 }
 
 @test "a saved copy of a VM's directory gives the same gauges as the live VM" {
+	need_vm_tables
+	scale_test
 	start_vm -m $((1024 * PAGE)) -b 4k -d
 	cp -r "$VM_DIR" "$BATS_TEST_TMPDIR/"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/$VM/s2/ranges")" -gt 1024 ]
@@ -139,6 +151,8 @@ map_slots() {
 }
 
 @test "a 1 GiB fully fragmented VM's ranges (262,144 pages of 4K) is summarised whole: ranges = wc -l, perms and entries the kernel's" {
+	need_vm_tables
+	scale_test
 	start_vm -m 1G -b 4k -d
 	d=$VM_DIR/s2
 	n=$(wc -l <"$d/ranges")

@@ -35,29 +35,39 @@ causes() {
 }
 
 @test "a THP slot whose host address is one page off huge-page alignment is all misaligned" {
+	need_vm_tables
+	scale_test
 	start_vm -b thp -o $PAGE -m $((2 * HUGE))
 	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 0 ]
 	[ "$(causes "$VM")" = "0 $((2 * HUGE)) $CONTROL_PAGE_BYTES 0" ]
 }
 
 @test "a THP slot logging dirty pages is all dirty-log" {
+	need_vm_tables
+	scale_test
 	start_vm -b thp -d -m 4M
 	[ "$(causes "$VM")" = "$((4 << 20)) 0 $CONTROL_PAGE_BYTES 0" ]
 }
 
 @test "a THP slot of a huge page and a half (3M): its first huge page is a block, its tail slot-edge" {
+	need_vm_tables
+	scale_test
 	start_vm -b thp -s 0x80000000:$((HUGE + HUGE / 2))
 	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 1 ]
 	[ "$(causes "$VM")" = "0 0 $((HUGE / 2 + CONTROL_PAGE_BYTES)) 0" ]
 }
 
 @test "a slot of plain base-page host memory, THP off for it, is all host-pages" {
+	need_vm_tables
+	scale_test
 	# (a slot smaller than a huge page would be slot-edge)
 	start_vm -b 4k -m $((2 * HUGE))
 	[ "$(causes "$VM")" = "0 0 $CONTROL_PAGE_BYTES $((2 * HUGE))" ]
 }
 
 @test "a well-aligned THP slot has no page bytes: all blocks" {
+	need_vm_tables
+	scale_test
 	start_vm -b thp -m $((2 * HUGE))
 	[ "$(cat "$VM_DIR/s2/blocks_l2")" -eq 2 ]
 	[ "$(causes "$VM")" = "0 0 $CONTROL_PAGE_BYTES 0" ]
@@ -66,6 +76,8 @@ causes() {
 }
 
 @test "the text summary says why, in bytes, next to the slot table" {
+	need_vm_tables
+	scale_test
 	local s
 	s=$(size $((2 * HUGE)))
 	start_vm -b thp -o $PAGE -m $((2 * HUGE))

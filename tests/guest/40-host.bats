@@ -11,6 +11,8 @@ setup() {
 		*"not in protected mode"*) ;;
 		*) skip "the host has a stage-2 only under kvm-arm.mode=protected" ;;
 		esac
+	else
+		need_host_view
 	fi
 }
 

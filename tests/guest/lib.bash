@@ -48,6 +48,47 @@ kvm_mode() {
 	echo "${S2VIEW_KVM_MODE:?not set by /init}"
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or later
+kernel_at_least() {
+	local v
+	v=$(uname -r)
+	v=${v%%-*}
+	local major=${v%%.*} rest=${v#*.}
+	local minor=${rest%%.*}
+	[ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
+}
+
+# vm_tables_at_el2: under pKVM since 6.14, EL2 keeps every VM's stage-2 and
+# the host kernel has no table of it to walk or count: the view's ranges and
+# counters fail with EOPNOTSUPP (21-vm-at-el2.bats)
+vm_tables_at_el2() {
+	[ "$(kvm_mode)" = protected ] && kernel_at_least 6 14
+}
+
+# need_vm_tables: skip a test (or, from setup_file, a file) that reads a VM's
+# ranges or counters where EL2 keeps the VM's stage-2
+need_vm_tables() {
+	! vm_tables_at_el2 ||
+		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r)"
+}
+
+# need_host_view: the pKVM host view (the snapshot hypercall, patch 0003) is
+# in the 6.12 series only so far: 7.3 tracks host page states in EL2's
+# vmemmap, which the hypercall does not report yet
+need_host_view() {
+	! kernel_at_least 6 14 ||
+		skip "the host stage-2 view is not in the $(uname -r) series yet"
+}
+
+# scale_test: the 1 GiB VMs, the stress loops and the toolkit on live VMs
+# test nothing that differs between KVM modes: make check runs them in one
+# mode per kernel (s2view.scale=1, see tools/check.sh), make check-full in
+# every mode
+scale_test() {
+	[ -n "${S2VIEW_SCALE:-}" ] ||
+		skip "a scale test: make check runs it in one mode per kernel"
+}
+
 # wait_line WORD: wait up to 180 s for the launcher started by start_vm to
 # print "s2vm: WORD"; fails if it dies first.
 wait_line() {
