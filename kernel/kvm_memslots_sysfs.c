@@ -22,6 +22,7 @@
 #include <linux/kvm_host.h>
 #include <linux/slab.h>
 
+#include "kvm_s2_compat.h"
 #include "kvm_s2_sysfs.h"
 
 /* The flags of a line, in this order; "-" when none applies. */
@@ -164,7 +165,7 @@ static int s2_memslots_open(struct kernfs_open_file *of)
 {
 	struct s2_slot_line *line;
 
-	line = kzalloc(sizeof(*line), GFP_KERNEL_ACCOUNT);
+	line = kzalloc_obj(*line, GFP_KERNEL_ACCOUNT);
 	if (!line)
 		return -ENOMEM;
 	of->priv = line;

@@ -702,7 +702,7 @@ static int s2_vm_ranges_open(struct kernfs_open_file *of)
 	if (!dir->tables)
 		return -EOPNOTSUPP;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	f = kzalloc_obj(*f, GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 
@@ -809,7 +809,7 @@ void kvm_s2_sysfs_create_vm(struct kvm *kvm)
 	if (!kvm_s2_root)
 		return;
 
-	dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
+	dir = kzalloc_obj(*dir, GFP_KERNEL_ACCOUNT);
 	if (!dir) {
 		ret = -ENOMEM;
 		goto err_log;

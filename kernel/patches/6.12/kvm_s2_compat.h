@@ -6,7 +6,12 @@
 #ifndef __ARM64_KVM_S2_COMPAT_H__
 #define __ARM64_KVM_S2_COMPAT_H__
 
+#include <linux/slab.h>
+
 #include <asm/kvm_pgtable.h>
+
+/* 7.3's typed allocation of one object (include/linux/slab.h there). */
+#define kzalloc_obj(VAR, GFP)	kzalloc(sizeof(VAR), GFP)
 
 /* The bits of an invalid entry that annotate it: pKVM's owner id. */
 #define KVM_S2_INVALID_ANNOT_MASK	KVM_INVALID_PTE_OWNER_MASK
