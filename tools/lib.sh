@@ -1,6 +1,7 @@
 # lib.sh - shared settings for s2view's host-side tools (sourced, not run).
-# shellcheck shell=sh disable=SC2034
-# (the variables are used by the scripts that source this file)
+# shellcheck shell=sh disable=SC2034,SC2154
+# (the variables are used by the scripts that source this file, which set
+# top, the clone's top directory, before they do)
 
 # Everything downloaded or built from the kernel trees lives outside the
 # clone, so a fresh clone reuses it: per kernel, the unpacked tree, its
