@@ -6,7 +6,9 @@
 # summary's "why pages" names), waits until their layouts are ready,
 # then shows each VM's sysfs directory, the head of its ranges file and the
 # toolkit's summary and map. Under kvm-arm.mode=protected it also shows the
-# host stage-2 owners. The VMs stay alive for the shell that may follow.
+# host stage-2 owners. Where EL2 keeps the VMs' stage-2 (pKVM since 6.14),
+# it shows what the host has of a VM (its memslots) and says why the rest
+# fails. The VMs stay alive for the shell that may follow.
 #
 # USAGE: demo.sh [demo|shell]   (init's s2view.action; shell: a shell
 #        follows, and the demo ends with what to type in it)
@@ -48,17 +50,34 @@ start_vm thp -m 64M -b thp
 start_vm dirty -m 8M -b 4k -d
 start_vm misaligned -m 16M -b thp -o 4K
 
+# Where EL2 keeps the VMs' stage-2, a VM's counts fail with EOPNOTSUPP.
+at_el2=
+cat /sys/kernel/kvm/"$(vm_of small)"/s2/mapped_bytes >/dev/null 2>&1 || at_el2=1
+
 for name in small thp dirty misaligned; do
 	vm=$(vm_of "$name")
 	say "$name VM is $vm: /sys/kernel/kvm/$vm/"
 	ls /sys/kernel/kvm/"$vm" /sys/kernel/kvm/"$vm"/s2
+	if [ -n "$at_el2" ]; then
+		say "/sys/kernel/kvm/$vm/memslots"
+		cat /sys/kernel/kvm/"$vm"/memslots
+		continue
+	fi
 	say "head of /sys/kernel/kvm/$vm/s2/ranges"
 	head -n 8 /sys/kernel/kvm/"$vm"/s2/ranges
 	say "s2summ.sh $vm"
 	s2summ.sh "$vm"
 done
-say "s2summ.sh --map $(vm_of thp)"
-s2summ.sh --map "$(vm_of thp)"
+if [ -n "$at_el2" ]; then
+	say "under pKVM on Linux $(uname -r), EL2 keeps every VM's stage-2"
+	echo "The host kernel has no table of it: a VM's ranges and counts fail with"
+	echo "EOPNOTSUPP (cat: ... Operation not supported). MODE=nvhe or MODE=vhe, or"
+	echo "KERNEL=6.12, shows them; docs/ABI.md says which kernel and mode reads"
+	echo "which way."
+else
+	say "s2summ.sh --map $(vm_of thp)"
+	s2summ.sh --map "$(vm_of thp)"
+fi
 
 if [ -d /sys/kernel/kvm/host/s2 ]; then
 	say "s2owner.sh (host stage-2 under pKVM)"
@@ -70,9 +89,11 @@ hint() {
 	printf '  %-26s %s\n' "$1" "$2"
 }
 say "next: a shell, with the toolkit and the launcher on PATH"
-hint "s2summ.sh $(vm_of thp)" "a VM's summary (small $(vm_of small), thp $(vm_of thp), dirty $(vm_of dirty), misaligned $(vm_of misaligned))"
-hint "s2summ.sh --map $(vm_of dirty)" "where in its IPA space a VM is mapped"
-hint "s2summ.sh --prom all" "Prometheus gauges of every VM"
+if [ -z "$at_el2" ]; then
+	hint "s2summ.sh $(vm_of thp)" "a VM's summary (small $(vm_of small), thp $(vm_of thp), dirty $(vm_of dirty), misaligned $(vm_of misaligned))"
+	hint "s2summ.sh --map $(vm_of dirty)" "where in its IPA space a VM is mapped"
+	hint "s2summ.sh --prom all" "Prometheus gauges of every VM"
+fi
 [ ! -d /sys/kernel/kvm/host/s2 ] || hint "s2owner.sh" "the host stage-2 by owner"
 hint "s2vm -h" "how to start a VM of your own"
 hint "dmesg" "the kernel's log, kept off this console"
