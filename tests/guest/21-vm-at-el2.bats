@@ -6,7 +6,7 @@
 
 load lib
 
-setup_file() {
+setup() {
 	vm_tables_at_el2 || skip "the host kernel keeps the VMs' stage-2 here"
 }
 
