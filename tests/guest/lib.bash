@@ -65,8 +65,8 @@ vm_tables_at_el2() {
 	[ "$(kvm_mode)" = protected ] && kernel_at_least 6 14
 }
 
-# need_vm_tables: skip a test (or, from setup_file, a file) that reads a VM's
-# ranges or counters where EL2 keeps the VM's stage-2
+# need_vm_tables: skip a test that reads a VM's ranges or counters where EL2
+# keeps the VM's stage-2 (bats 1.8 cannot skip from setup_file)
 need_vm_tables() {
 	! vm_tables_at_el2 ||
 		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r)"
