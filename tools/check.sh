@@ -17,7 +17,11 @@
 # over everything; exit status 1 when anything failed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+# KERNEL from the caller, unset or empty for every kernel (lib.sh sets it to
+# the default)
+kernels=${KERNEL:-}
 . "$top/tools/lib.sh"
+kernels=${kernels:-$S2VIEW_KERNELS}
 cd "$top"
 
 debug=
@@ -34,8 +38,6 @@ while getopts FdHg: opt; do
 	*) echo "USAGE: tools/check.sh [-F] [-d | -H | -g 16k|64k]" >&2; exit 2 ;;
 	esac
 done
-# (KERNEL unset or empty: every kernel)
-kernels=${KERNEL:-$S2VIEW_KERNELS}
 
 passed=0 failed=0 skipped=0
 add() {
