@@ -171,20 +171,28 @@ debugfs_dump() {
 
 # Valid pages of the upstream dump of the VM with pid $1, one
 # "<page number> <perms>" line each. Valid lines have attribute columns
-# after the level (invalid ones have none); upstream's X column means
-# execute-never. Lines whose end is not after their start (upstream's
-# corrupt first line) give nothing.
+# after the level (invalid ones have none). Upstream's execute column: before
+# 6.18 an X means execute-never, in 6.18 executable; since 6.19 it shows
+# FEAT_XNX's four states ("px ux", "PXNux", "PXNUXN", "px UXN"), and ours
+# says x when either privilege may execute. Lines whose end is not after
+# their start (upstream's corrupt first line) give nothing.
 upstream_pages() {
-	debugfs_dump "$1" | awk -v page=$PAGE "$HEX_AWK"'
+	local x_is_xn=1
+	! kernel_at_least 6 18 || x_is_xn=0
+	debugfs_dump "$1" | awk -v page=$PAGE -v x_is_xn=$x_is_xn "$HEX_AWK"'
 		# 0x0000000080000000-0x0000000080001000   4K 3   R W X AF
+		# 0x0000000080000000-0x0000000080001000   4K 3   R W PXNUXN AF
 		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
-			r = w = xn = 0
+			r = w = x = xnx = 0
 			for (i = 4; i <= NF; i++) {
 				if ($i == "R") r = 1
 				if ($i == "W") w = 1
-				if ($i == "X") xn = 1
+				if ($i == "X") x = 1
+				if ($i ~ /^(px|ux|PXNux|PXNUXN|UXN)$/) xnx = 1
+				if ($i ~ /^(px|ux|PXNux)$/) x = 1
 			}
-			p = (r ? "r" : "-") (w ? "w" : "-") (xn ? "-" : "x")
+			if (!xnx && x_is_xn) x = !x
+			p = (r ? "r" : "-") (w ? "w" : "-") (x ? "x" : "-")
 			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
 			for (a = s; a < e; a += page)
 				print a / page, p
