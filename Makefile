@@ -20,7 +20,9 @@ export KERNEL
 
 .PHONY: all deps run demo check check-full check-host check-debug check-granules patches bench mutants clean FORCE
 
-all: $(KERNELS:%=build/Image-%) build/Image build/initramfs.cpio.gz
+# (build/Image, the link, only with the default kernel among KERNELS)
+all: $(KERNELS:%=build/Image-%) $(if $(filter $(DEFAULT_KERNEL),$(KERNELS)),build/Image) \
+	build/initramfs.cpio.gz
 
 # Installs what is missing (a no-op when everything is there).
 deps:
