@@ -110,7 +110,7 @@ patches: deps
 		KERNEL=$$k tools/make-patches.sh build/patches/$$k || rc=1; \
 	done; exit $$rc
 
-bench: build/Image build/initramfs.cpio.gz
+bench: build/Image-$(RUN_KERNEL) build/initramfs.cpio.gz
 	@tools/bench.sh
 
 clean:

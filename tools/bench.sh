@@ -17,14 +17,16 @@
 #    THP blocks, fragmented; 64M, 256M, 1G), time per line, counter reads at
 #    16M and 1G, kernel memory during dumps, vCPU fault throughput of
 #    another VM during dump loops, and the toolkit in the guest.
-# 3. host view: a boot of protected mode (the only one with a host stage-2)
+# 3. host view: a boot of protected mode (the only one with a host stage-2;
+#    skipped on a kernel whose series has no host view yet)
 #    with s2view.bench=host: a whole read of host/s2/ranges, its hypercalls.
 # 4. fault path: a kernel built without the stage-2 stats
-#    (kernel/bench/no-stage2-stats.patch) and build/Image, a boot of MODE
+#    (kernel/bench/no-stage2-stats.patch) and build/Image-KERNEL, a boot of MODE
 #    with s2view.bench=faults each: best-of-3 fault-in of 512M of 4K pages
 #    with and without the stats, and the overhead of keeping them.
-# Writes build/bench/results.tsv (one name<TAB>value<TAB>unit row per
-# figure) and build/bench/results.md (a table: figure, value, unit, target,
+# KERNEL (6.12 by default, or 7.3) is the kernel benchmarked. Writes
+# build/bench/KERNEL/results.tsv (one name<TAB>value<TAB>unit row per
+# figure) and build/bench/KERNEL/results.md (a table: figure, value, unit, target,
 # met?, under the date, the CPU and the QEMU version) from the parts run, and
 # prints each part's figures beside their targets, met or not. QEMU runs
 # TCG: absolute times are noise, the ratios of one run are what count.
@@ -34,7 +36,7 @@
 # directory; S2VIEW_IMAGE, S2VIEW_INITRD as for run-qemu.sh; a boot gives up
 # after S2VIEW_BOOT_TIMEOUT seconds, default 3000).
 #
-# REQUIREMENTS: `make all` (build/Image, build/initramfs.cpio.gz), dash,
+# REQUIREMENTS: `make all` (build/Image-KERNEL, build/initramfs.cpio.gz), dash,
 # mawk, gawk, busybox, qemu-system-aarch64.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,7 +50,7 @@ USAGE: tools/bench.sh [-h] [-H] [-G] [MODE]
   -H    host part only          -G    guest parts only
   e.g. tools/bench.sh            # every part: about 25 minutes
        tools/bench.sh -H         # the toolkit on the host: a few minutes
-Results: build/bench/results.md (a table) and build/bench/results.tsv.
+Results: build/bench/KERNEL/results.md (a table) and results.tsv there.
 USAGE
 }
 
@@ -67,7 +69,7 @@ shift $((OPTIND - 1))
 mode=${1:-nvhe}
 case " $S2VIEW_MODES " in *" $mode "*) ;; *) die "unknown mode '$mode' (one of: $S2VIEW_MODES)" ;; esac
 
-out=$top/build/bench
+out=$top/build/bench/$KERNEL
 parts=$out/parts
 logs=${S2VIEW_RESULTS:-$top/build/results/bench}
 # The main boot runs for 20 minutes or more: more than run-qemu.sh's default.
@@ -120,7 +122,7 @@ rows_of() {
 }
 
 # boot NAME MODE PART ROWS [IMAGE]: a bench boot of MODE with
-# s2view.bench=PART (and IMAGE, default build/Image), console in
+# s2view.bench=PART (and IMAGE, default build/Image-KERNEL), console in
 # $logs/NAME/KERNEL-MODE.log; prints the guest's progress as it comes and puts its
 # figures into ROWS
 boot() {
@@ -132,7 +134,7 @@ boot() {
 	# verdict (exit status, kernel reports) is run-qemu.sh's.
 	{
 		rc=0
-		S2VIEW_IMAGE=${5:-${S2VIEW_IMAGE:-$top/build/Image}} S2VIEW_BENCH=$3 \
+		S2VIEW_IMAGE=${5:-${S2VIEW_IMAGE:-$top/build/Image-$KERNEL}} S2VIEW_BENCH=$3 \
 			S2VIEW_RESULTS=$dir "$top/tools/run-qemu.sh" -k "$KERNEL" -T "$timeout_s" "$2" bench 2>&1 || rc=$?
 		echo "$rc" >"$dir.status"
 	} | tee "$dir.out" | grep --line-buffered '^bench: ' | sed -u 's/\r$//' || true
@@ -155,9 +157,13 @@ if [ -n "$guest" ]; then
 	boot main "$mode" main "$parts/main.rows"
 	show "$parts/main.rows"
 
-	header "host view (protected, QEMU TCG)"
-	boot hostview protected host "$parts/hostview.rows"
-	show "$parts/hostview.rows"
+	if grep -qx 'CONFIG_KVM_S2_HOST_SNAPSHOT=y' "$top/kernel/config/linux-$KERNEL.config"; then
+		header "host view (protected, QEMU TCG)"
+		boot hostview protected host "$parts/hostview.rows"
+		show "$parts/hostview.rows"
+	else
+		say "no host view in the $KERNEL series yet: no host view part"
+	fi
 fi
 
 if [ -n "$guest" ]; then
@@ -169,9 +175,9 @@ if [ -n "$guest" ]; then
 	nostats=$out/Image-nostats
 	S2VIEW_EXTRA_PATCHES=$top/kernel/bench/no-stage2-stats.patch \
 		"$top/tools/build-kernel.sh" "$nostats" >/dev/null
-	"$top/tools/build-kernel.sh" "$top/build/Image" >/dev/null
+	"$top/tools/build-kernel.sh" "$top/build/Image-$KERNEL" >/dev/null
 	for kernel in stats nostats; do
-		image=$top/build/Image
+		image=$top/build/Image-$KERNEL
 		[ "$kernel" = stats ] || image=$nostats
 		boot "faults-$kernel" "$mode" faults "$parts/faults-$kernel.boot" "$image"
 		t=$(awk -F'\t' '$2 == "faultpath.fault_in" { print $3 }' "$parts/faults-$kernel.boot")
@@ -179,8 +185,8 @@ if [ -n "$guest" ]; then
 		eval "t_$kernel=\$t"
 	done
 	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval
-	awk -v a="$t_stats" -v b="$t_nostats" -v m="$mode" 'BEGIN {
-		printf "### fault path (%s): s2vm -m 512M -b 4k -x, on CPU 0, create to exit, best of 5, with the stage-2 stats (build/Image) and without (kernel/bench/no-stage2-stats.patch)\n", m
+	awk -v a="$t_stats" -v b="$t_nostats" -v m="$mode" -v k="$KERNEL" 'BEGIN {
+		printf "### fault path (%s): s2vm -m 512M -b 4k -x, on CPU 0, create to exit, best of 5, with the stage-2 stats (build/Image-%s) and without (kernel/bench/no-stage2-stats.patch)\n", m, k
 		printf "result\tfaultpath.stats\t%s\ts\t\n", a
 		printf "result\tfaultpath.nostats\t%s\ts\t\n", b
 		printf "result\tfaultpath.overhead\t%.1f\t%%\t<= 5\n", (b > 0 ? (a / b - 1) * 100 : 0)
@@ -201,7 +207,7 @@ all_rows() {
 about() {
 	ran=
 	[ -z "$host" ] || ran="host toolkit"
-	[ -z "$guest" ] || ran="${ran:+$ran, }main ($mode), host view (protected), fault path ($mode)"
+	[ -z "$guest" ] || ran="${ran:+$ran, }main ($KERNEL $mode), host view (protected, if the series has it), fault path ($mode)"
 	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	[ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with local changes)"
