@@ -72,7 +72,7 @@ if [ ! -f "$KSRC/.s2view-tree" ]; then
 	[ -f "$KSRC/Makefile" ] || die "$KSRC_TARBALL did not unpack into $KSRC"
 	touch "$KSRC/.s2view-tree"
 fi
-KERNEL=$KERNEL "$top/tools/kernel-overlay.sh"
+"$top/tools/kernel-overlay.sh"
 [ -z "$unpack_only" ] || exit 0
 
 ### configuration

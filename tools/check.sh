@@ -17,11 +17,7 @@
 # over everything; exit status 1 when anything failed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-# KERNEL from the caller, unset or empty for every kernel (lib.sh sets it to
-# the default)
-kernels=${KERNEL:-}
 . "$top/tools/lib.sh"
-kernels=${kernels:-$S2VIEW_KERNELS}
 cd "$top"
 
 debug=
@@ -67,7 +63,7 @@ fi
 
 ### guest side
 if [ -z "$host_only" ]; then
-	for kernel in $kernels; do
+	for kernel in $S2VIEW_ASKED_KERNELS; do
 		for mode in $modes; do
 			scale=
 			[ -z "$full" ] && [ "$mode" != "$S2VIEW_SCALE_MODE" ] || scale=1

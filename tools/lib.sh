@@ -16,9 +16,14 @@ CROSS=aarch64-linux-gnu-
 S2VIEW_KERNELS="6.12 7.3"
 S2VIEW_DEFAULT_KERNEL=6.12
 
-# kernel_vars VERSION: the paths of one kernel, in KERNEL, KSRC_TARBALL, KSRC,
-# KPRISTINE (the original of every file the series changes), KPATCHES (the
-# series' changes to existing files, kernel/patches/VERSION/) and CCACHE_DIR
+# The kernels the caller asked for: KERNEL, or every one when it is unset or
+# empty (make check tests them all). Read before kernel_vars sets KERNEL.
+S2VIEW_ASKED_KERNELS=${KERNEL:-$S2VIEW_KERNELS}
+
+# kernel_vars VERSION: the paths of one kernel, in KERNEL (exported, for the
+# tools this one runs), KSRC_TARBALL, KSRC, KPRISTINE (the original of every
+# file the series changes), KPATCHES (the series' changes to existing files,
+# kernel/patches/VERSION/) and CCACHE_DIR
 kernel_vars() {
 	case $1 in
 	6.12) KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz ;;
@@ -30,7 +35,7 @@ kernel_vars() {
 	KPRISTINE=$S2VIEW_CACHE/pristine-$1
 	KPATCHES=$top/kernel/patches/$1
 	CCACHE_DIR=$S2VIEW_CACHE/ccache-$1
-	export CCACHE_DIR
+	export KERNEL CCACHE_DIR
 }
 kernel_vars "${KERNEL:-$S2VIEW_DEFAULT_KERNEL}"
 
@@ -85,11 +90,13 @@ tap_failures() {
 	grep -A20 '^not ok' "$1" | grep -E '^(not ok|#)' | sed "s/^/$2/" | head -n 60 || true
 }
 
-# series_files: the lists of new files of the current kernel's series, in
-# patch order: for each kernel/patches/KERNEL/NNNN-x.patch, the shared
-# kernel/patches/NNNN-x.files and the kernel's own KERNEL/NNNN-x.files
+# series_files [PATCH]: the lists of new files of PATCH, or of every patch of
+# the current kernel's series in order: for each kernel/patches/KERNEL/
+# NNNN-x.patch, the shared kernel/patches/NNNN-x.files and the kernel's own
+# KERNEL/NNNN-x.files
 series_files() {
-	for _p in "$KPATCHES"/*.patch; do
+	[ $# -gt 0 ] || set -- "$KPATCHES"/*.patch
+	for _p in "$@"; do
 		_n=${_p##*/}
 		for _l in "$top/kernel/patches/${_n%.patch}.files" "${_p%.patch}.files"; do
 			[ ! -f "$_l" ] || echo "$_l"

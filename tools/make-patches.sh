@@ -24,7 +24,7 @@ repo=$out-series
 ident="s2view dev"
 email="dev@s2view.invalid"
 
-KERNEL=$KERNEL "$top/tools/build-kernel.sh" -u
+"$top/tools/build-kernel.sh" -u
 
 ### base: the pristine files the series changes
 rm -rf "$repo" "$out"/*.patch
@@ -46,9 +46,7 @@ base=$(git rev-parse HEAD)
 ### one commit per patch
 for p in "$KPATCHES"/*.patch; do
 	git am -q "$p" || die "$KERNEL/$(basename "$p") does not apply"
-	n=${p##*/}
-	for l in "$top/kernel/patches/${n%.patch}.files" "${p%.patch}.files"; do
-		[ -f "$l" ] || continue
+	for l in $(series_files "$p"); do
 		grep -v '^#' "$l" | while read -r src dst; do
 			[ -n "$src" ] || continue
 			mkdir -p "$(dirname "$dst")"
