@@ -183,15 +183,17 @@ upstream_pages() {
 		# 0x0000000080000000-0x0000000080001000   4K 3   R W X AF
 		# 0x0000000080000000-0x0000000080001000   4K 3   R W PXNUXN AF
 		$1 ~ /^0x[0-9a-f]+-0x[0-9a-f]+$/ && NF > 3 {
-			r = w = x = xnx = 0
+			# no X column: executable before 6.18; FEAT_XNX (6.19
+			# on, where x_is_xn is 0): executable by either
+			# privilege when px, ux or PXNux is there
+			r = w = 0
+			x = x_is_xn
 			for (i = 4; i <= NF; i++) {
 				if ($i == "R") r = 1
 				if ($i == "W") w = 1
-				if ($i == "X") x = 1
-				if ($i ~ /^(px|ux|PXNux|PXNUXN|UXN)$/) xnx = 1
+				if ($i == "X") x = !x_is_xn
 				if ($i ~ /^(px|ux|PXNux)$/) x = 1
 			}
-			if (!xnx && x_is_xn) x = !x
 			p = (r ? "r" : "-") (w ? "w" : "-") (x ? "x" : "-")
 			s = hex(substr($1, 1, 18)); e = hex(substr($1, 20, 18))
 			for (a = s; a < e; a += page)
