@@ -25,8 +25,9 @@
 # Uses only sh, cat (with -v) and sort: no tr (toybox has none).
 #
 # Exit status of the tools: 0 done; 2 usage error, missing, unreadable or
-# malformed input (a message on stderr; nothing on stdout); 3 (s2summ) the
-# memslots and the ranges disagree (messages on stderr; the rest on stdout).
+# malformed input (a message on stderr; nothing on stdout), or an output
+# that could not be written (a full disk); 3 (s2summ) the memslots and the
+# ranges disagree (messages on stderr; the rest on stdout).
 
 # shellcheck shell=sh disable=SC2034,SC2153
 # (PROM, TOPN and the like are read by the tools that source this file;
@@ -60,7 +61,7 @@ parse_args() {
 	PROM=0 TOPN=5 OPERAND='' HAVE_OPERAND=0
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-h | --help) usage; exit 0 ;;
+		-h | --help) usage 2>/dev/null || write_failed $?; exit 0 ;;
 		--prom) PROM=1 ;;
 		-n)
 			[ $# -ge 2 ] || usage_error "-n needs a number"
@@ -189,19 +190,39 @@ produce() {
 	done
 }
 
+### writing the output: a write error (a full disk) is never silent
+write_failed() { # $1: the status of the writer (cat) that failed
+	# killed by SIGPIPE (a reader such as head went away): quietly, as any
+	# filter; anything else (ENOSPC, EIO): the output is incomplete
+	[ "$1" -gt 128 ] && exit "$1"
+	die "cannot write the output (disk full?): it is incomplete"
+}
+
 # summarise AWKTEXT NAME DIR RANGES PIDFILE MEMSLOTS [...]: run s2lib.awk
-# and the tool's AWKTEXT on the sources; exits with awk's status
+# and the tool's AWKTEXT on the sources; exits with awk's status, or 2 when
+# the output could not be written
 summarise() {
 	[ -r "$LIBDIR/s2lib.awk" ] ||
 		die "cannot read $LIBDIR/s2lib.awk: install s2lib.awk beside $PROG"
 	prog=$(cat -- "$LIBDIR/s2lib.awk")$1
 	shift
-	rc=0
+	# awk writes into a pipe to cat, which writes stdout: each awk says a
+	# write error its own way, or not at all (busybox), and cat's status is
+	# enough. The statuses come back on fd 3 ("awk N", "cat N": only those
+	# that failed), the output goes on to the caller's stdout (fd 4).
 	# (produce reports errors to awk, which says them; its stderr would only
 	# add noise, e.g. write errors when awk stops early and SIGPIPE is ignored)
-	produce "$@" 2>/dev/null | LC_ALL=C awk -v PROG="$PROG" -v MAP="${MAP:-0}" \
-		-v PROM="$PROM" -v TOPN="$TOPN" -v HEXMODE="${S2VIEW_HEX:-}" \
-		-v QUICK="${S2VIEW_QUICK:-}" "$prog" ||
-		rc=$?
+	exec 4>&1
+	st=$( { { produce "$@" 2>/dev/null | LC_ALL=C awk -v PROG="$PROG" \
+		-v MAP="${MAP:-0}" -v PROM="$PROM" -v TOPN="$TOPN" \
+		-v HEXMODE="${S2VIEW_HEX:-}" -v QUICK="${S2VIEW_QUICK:-}" "$prog" ||
+		echo "awk $?" >&3; } | { cat 2>/dev/null || echo "cat $?" >&3; }; } \
+		3>&1 >&4 )
+	exec 4>&-
+	rc=0
+	case $st in
+	*"cat "*) w=${st#*cat }; write_failed "${w%%[!0-9]*}" ;;
+	*"awk "*) rc=${st#*awk }; rc=${rc%%[!0-9]*} ;;
+	esac
 	exit "$rc"
 }
