@@ -18,10 +18,12 @@
  * host shares its buffer once, so a dump never changes the host stage-2.
  *
  * Lock rule: one call holds the host stage-2 lock for at most one page worth
- * of entries (KVM_S2_SNAPSHOT_MAX_ENTRIES).
+ * of entries (KVM_S2_SNAPSHOT_MAX_ENTRIES) and SNAPSHOT_MAX_STATES page
+ * states.
  */
 
-#include <linux/build_bug.h>
+#include <linux/bitfield.h>
+#include <linux/sizes.h>
 
 #include <asm/kvm_pgtable.h>
 #include <asm/kvm_s2_snapshot.h>
@@ -32,19 +34,23 @@
 /* Internal return code of the visitor: the buffer is full. */
 #define SNAPSHOT_FULL	(-ENOSPC)
 
-static_assert(KVM_S2_SNAPSHOT_OWNER_HOST == PKVM_ID_HOST);
-static_assert(KVM_S2_SNAPSHOT_OWNER_HYP == PKVM_ID_HYP);
-static_assert(KVM_S2_SNAPSHOT_OWNER_FFA == PKVM_ID_FFA);
+/*
+ * Page states one call reads at most, beyond its entries: a 1G block of 4K
+ * pages (pKVM keeps the host's page states per page since Linux 6.14).
+ */
+#define SNAPSHOT_MAX_STATES	(SZ_1G >> PAGE_SHIFT)
 
 /*
  * State of one call, all in EL2 memory: @entries is where the entries go
  * (the host's page, written only), @nr and @max are EL2's own count and
- * bound, @next the IPA to resume at.
+ * bound, @states the page states it may still read, @next the IPA to
+ * resume at.
  */
 struct snapshot_walk {
 	struct kvm_s2_snapshot_entry	*entries;
 	u32				nr;
 	u32				max;
+	u64				states;
 	u64				next;
 };
 
@@ -62,25 +68,71 @@ static u32 snapshot_room_needed(s8 level, enum kvm_pgtable_walk_flags visit)
 	return 1 + KVM_PGTABLE_LAST_LEVEL - level;
 }
 
-static int snapshot_visitor(const struct kvm_pgtable_visit_ctx *ctx,
-			    enum kvm_pgtable_walk_flags visit)
+/* Records [@addr, @end) of the entry the walk visits, or stops the walk. */
+static int snapshot_record(struct snapshot_walk *w,
+			   const struct kvm_pgtable_visit_ctx *ctx,
+			   enum kvm_pgtable_walk_flags visit,
+			   u64 addr, u64 end, kvm_pte_t pte)
 {
-	struct snapshot_walk *w = ctx->arg;
-	struct kvm_s2_snapshot_entry e = {
-		.addr	= ctx->addr,
-		.pte	= ctx->old,
+	if (w->max - w->nr < snapshot_room_needed(ctx->level, visit)) {
+		w->next = addr;
+		return SNAPSHOT_FULL;
+	}
+
+	w->entries[w->nr++] = (struct kvm_s2_snapshot_entry) {
+		.addr	= addr,
+		.end	= end,
+		.pte	= pte,
 		.level	= ctx->level,
 		.flags	= visit == KVM_PGTABLE_WALK_TABLE_PRE ?
 			  KVM_S2_SNAPSHOT_TABLE : 0,
 	};
-
-	if (w->max - w->nr < snapshot_room_needed(ctx->level, visit)) {
-		w->next = ctx->addr;
-		return SNAPSHOT_FULL;
-	}
-
-	w->entries[w->nr++] = e;
 	return 0;
+}
+
+/* A valid leaf: one entry per run of pages in one state, up to @end. */
+static int snapshot_valid_leaf(struct snapshot_walk *w,
+			       const struct kvm_pgtable_visit_ctx *ctx,
+			       enum kvm_pgtable_walk_flags visit, u64 end)
+{
+	enum pkvm_page_state state;
+	u64 addr, run_end;
+	kvm_pte_t pte;
+	int ret;
+
+	for (addr = ctx->addr; addr < end; addr = run_end) {
+		run_end = host_stage2_snapshot_state(addr, end, ctx->old,
+						     &w->states, &state);
+		if (run_end == addr) {
+			/* No page state left to read in this call. */
+			w->next = addr;
+			return SNAPSHOT_FULL;
+		}
+		pte = (ctx->old & ~KVM_S2_SNAPSHOT_STATE_MASK) |
+		      FIELD_PREP(KVM_S2_SNAPSHOT_STATE_MASK, state);
+		ret = snapshot_record(w, ctx, visit, addr, run_end, pte);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int snapshot_visitor(const struct kvm_pgtable_visit_ctx *ctx,
+			    enum kvm_pgtable_walk_flags visit)
+{
+	struct snapshot_walk *w = ctx->arg;
+	u64 granule = kvm_granule_size(ctx->level);
+	u64 end = ALIGN_DOWN(ctx->addr, granule) + granule;
+	kvm_pte_t owner;
+
+	if (visit == KVM_PGTABLE_WALK_TABLE_PRE)
+		return snapshot_record(w, ctx, visit, ctx->addr, end, 0);
+	if (kvm_pte_valid(ctx->old))
+		return snapshot_valid_leaf(w, ctx, visit, end);
+
+	owner = host_stage2_snapshot_owner(ctx->old);
+	return snapshot_record(w, ctx, visit, ctx->addr, end,
+			       FIELD_PREP(KVM_S2_SNAPSHOT_OWNER_MASK, owner));
 }
 
 static int snapshot_check_args(u64 buf, u64 size, u64 ipa)
@@ -102,6 +154,7 @@ static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
 		.entries = snap->entries,
 		.max	 = min_t(u64, KVM_S2_SNAPSHOT_MAX_ENTRIES,
 				 (size - sizeof(*snap)) / sizeof(snap->entries[0])),
+		.states	 = SNAPSHOT_MAX_STATES,
 	};
 	struct kvm_pgtable_walker walker = {
 		.cb	= snapshot_visitor,

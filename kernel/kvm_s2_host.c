@@ -24,20 +24,29 @@
 #include "kvm_s2_sysfs.h"
 
 /*
- * Owner ids of annotated invalid entries (pKVM's enum pkvm_component_id)
- * that have a name; others are shown as numbers. Invalid entries never
- * carry the host's id, 0.
+ * Owner ids of invalid entries (KVM_S2_SNAPSHOT_OWNER_*, as EL2 decodes them)
+ * that have a name; others are shown as numbers. The host's id, 0, marks
+ * memory it has not faulted in: no owner= is shown.
  */
-#define S2_HOST_NR_OWNERS	(KVM_S2_SNAPSHOT_OWNER_FFA + 1)
+#define S2_HOST_NR_OWNERS	(KVM_S2_SNAPSHOT_OWNER_GUEST + 1)
 
 static const char *const s2_host_owner_names[S2_HOST_NR_OWNERS] = {
 	[KVM_S2_SNAPSHOT_OWNER_HOST]	= "host",
 	[KVM_S2_SNAPSHOT_OWNER_HYP]	= "hyp",
 	[KVM_S2_SNAPSHOT_OWNER_FFA]	= "ffa",
+	[KVM_S2_SNAPSHOT_OWNER_GUEST]	= "guest",
 };
 
-/* Page states of valid entries: software bits 0 and 1, shifted down. */
-#define S2_HOST_STATE_MASK	(KVM_PGTABLE_PROT_SW0 | KVM_PGTABLE_PROT_SW1)
+/*
+ * A valid entry whose pages are in different states, on a line: a software
+ * bit next to the state (KVM_S2_SNAPSHOT_STATE_MASK) that EL2 never sets, so
+ * that it ends runs as the state does.
+ */
+#define S2_HOST_STATE_MIXED	BIT_ULL(57)
+static_assert(S2_HOST_STATE_MIXED & KVM_PTE_LEAF_ATTR_HI_SW);
+static_assert(!(S2_HOST_STATE_MIXED & KVM_S2_SNAPSHOT_STATE_MASK));
+
+/* Page states of valid entries (pKVM's enum pkvm_page_state), from EL2. */
 #define S2_HOST_STATE_OWNED		0
 #define S2_HOST_STATE_SHARED_OWNED	1
 #define S2_HOST_STATE_SHARED_BORROWED	2
@@ -57,6 +66,7 @@ enum s2_host_stat {
 	S2_HOST_OWNER_FFA_BYTES,	/* invalid, owner=ffa */
 	S2_HOST_SHARED_OWNED_BYTES,	/* valid, state shared-owned */
 	S2_HOST_SHARED_BORROWED_BYTES,	/* valid, state shared-borrowed */
+	S2_HOST_OWNER_GUEST_BYTES,	/* invalid, owner=guest */
 	S2_HOST_NR_STATS
 };
 
@@ -64,13 +74,12 @@ static_assert(S2_HOST_NR_STATS <= KVM_S2_VIEW_STATS);
 
 static u64 s2_host_owner(kvm_pte_t pte)
 {
-	return FIELD_GET(KVM_INVALID_PTE_OWNER_MASK, pte);
+	return FIELD_GET(KVM_S2_SNAPSHOT_OWNER_MASK, pte);
 }
 
 static u64 s2_host_state(kvm_pte_t pte)
 {
-	return (kvm_pgtable_stage2_pte_prot(pte) & S2_HOST_STATE_MASK) >>
-	       __bf_shf(S2_HOST_STATE_MASK);
+	return FIELD_GET(KVM_S2_SNAPSHOT_STATE_MASK, pte);
 }
 
 /* /sys/kernel/kvm/host; its s2/ group holds the counters and "ranges". */
@@ -193,11 +202,56 @@ static int s2_host_fetch(struct s2_host_page *p, u64 ipa)
 	return ret;
 }
 
-static u64 s2_host_entry_end(const struct kvm_s2_snapshot_entry *e)
+/*
+ * A line shows whole entries. A valid leaf whose pages are in several states
+ * comes from EL2 as parts, one per run of pages in one state: the counters add
+ * them up, a line shows the entry once, with S2_HOST_STATE_MIXED when its
+ * parts differ. Sets @pte to the merged entry and returns the index of the
+ * last part of the entry at @i; -EAGAIN when its parts go on past the page
+ * and the call did not start at the entry: a call from there gets them all
+ * (EL2 bounds a call's page states by the largest block of 4K pages).
+ */
+static int s2_host_merge_parts(const struct s2_host_page *p, u32 i, u64 base,
+			       u64 end, kvm_pte_t *pte)
 {
-	u64 granule = kvm_granule_size(e->level);
+	const struct kvm_s2_snapshot_entry *e = &p->entries[i];
+	u32 j;
 
-	return ALIGN_DOWN(e->addr, granule) + granule;
+	*pte = e->pte;
+	for (j = i; p->entries[j].end < end; j++) {
+		if (j + 1 == p->nr)
+			return p->from == base ? j : -EAGAIN;
+		e = &p->entries[j + 1];
+		if (s2_host_state(e->pte) != s2_host_state(*pte))
+			*pte |= S2_HOST_STATE_MIXED;
+	}
+	return j;
+}
+
+/*
+ * A leaf from the entry at *@i on (its parts merged when building lines);
+ * returns kvm_s2_note_part()'s value, or -EAGAIN when @p was fetched again
+ * from the start of the entry, or the error of that call.
+ */
+static int s2_host_leaf(struct kvm_s2_walk *w, struct s2_host_page *p, u32 *i)
+{
+	const struct kvm_s2_snapshot_entry *e = &p->entries[*i];
+	u64 granule = kvm_granule_size(e->level);
+	u64 base = ALIGN_DOWN(e->addr, granule);
+	kvm_pte_t pte = e->pte;
+	int last;
+
+	if (w->stats || !kvm_pte_valid(pte) ||
+	    (e->addr == base && e->end == base + granule))
+		return kvm_s2_note_part(w, max(e->addr, w->cursor), e->end,
+					e->level, pte);
+
+	last = s2_host_merge_parts(p, *i, base, base + granule, &pte);
+	if (last == -EAGAIN)
+		return s2_host_fetch(p, base) ?: -EAGAIN;
+	*i = last;
+	return kvm_s2_note_part(w, max(base, w->cursor), base + granule,
+				e->level, pte);
 }
 
 /*
@@ -218,19 +272,26 @@ static int s2_host_piece(struct kvm_s2_walk *w)
 			return ret;
 	}
 
+again:
 	w->budget = p->nr + 1;
 	for (i = 0; i < p->nr; i++) {
 		e = &p->entries[i];
-		if (s2_host_entry_end(e) <= w->cursor)
+		if (e->end <= w->cursor)
 			continue;
-		if (e->flags & KVM_S2_SNAPSHOT_TABLE)
+		if (e->flags & KVM_S2_SNAPSHOT_TABLE) {
 			kvm_s2_note_table(w, e->addr, e->level);
-		else if (kvm_s2_note(w, max(e->addr, w->cursor), e->level,
-				     e->pte))
+			continue;
+		}
+		ret = s2_host_leaf(w, p, &i);
+		if (ret == -EAGAIN)
+			goto again;
+		if (ret == KVM_S2_WALK_STOP)
 			return 0;
+		if (ret)
+			return ret;
 	}
 	/* All entries taken: the next piece starts where EL2 stopped. */
-	if (WARN_ON_ONCE(w->cursor != p->next))
+	if (WARN_ON_ONCE(w->cursor < p->next))
 		return -EIO;
 	return 0;
 }
@@ -239,7 +300,9 @@ static void s2_host_show_extra(struct seq_file *m, kvm_pte_t pte)
 {
 	u64 owner = s2_host_owner(pte);
 
-	if (kvm_pte_valid(pte))
+	if (kvm_pte_valid(pte) && (pte & S2_HOST_STATE_MIXED))
+		seq_puts(m, " state=mixed");
+	else if (kvm_pte_valid(pte))
 		seq_printf(m, " state=%s", s2_host_state_names[s2_host_state(pte)]);
 	else if (owner < S2_HOST_NR_OWNERS && owner)
 		seq_printf(m, " owner=%s", s2_host_owner_names[owner]);
@@ -256,6 +319,9 @@ static void s2_host_count(u64 *view, kvm_pte_t pte, u64 bytes)
 			break;
 		case KVM_S2_SNAPSHOT_OWNER_FFA:
 			view[S2_HOST_OWNER_FFA_BYTES] += bytes;
+			break;
+		case KVM_S2_SNAPSHOT_OWNER_GUEST:
+			view[S2_HOST_OWNER_GUEST_BYTES] += bytes;
 			break;
 		}
 		return;
@@ -362,6 +428,7 @@ static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 S2_HOST_STAT(owner_host_bytes, view[S2_HOST_OWNER_HOST_BYTES]);
 S2_HOST_STAT(owner_hyp_bytes, view[S2_HOST_OWNER_HYP_BYTES]);
 S2_HOST_STAT(owner_ffa_bytes, view[S2_HOST_OWNER_FFA_BYTES]);
+S2_HOST_STAT(owner_guest_bytes, view[S2_HOST_OWNER_GUEST_BYTES]);
 S2_HOST_STAT(state_shared_owned_bytes, view[S2_HOST_SHARED_OWNED_BYTES]);
 S2_HOST_STAT(state_shared_borrowed_bytes,
 	     view[S2_HOST_SHARED_BORROWED_BYTES]);
@@ -370,6 +437,7 @@ static struct attribute *s2_host_stat_attrs[] = {
 	&s2_host_owner_host_bytes.attr.attr,
 	&s2_host_owner_hyp_bytes.attr.attr,
 	&s2_host_owner_ffa_bytes.attr.attr,
+	&s2_host_owner_guest_bytes.attr.attr,
 	&s2_host_state_shared_owned_bytes.attr.attr,
 	&s2_host_state_shared_borrowed_bytes.attr.attr,
 	NULL

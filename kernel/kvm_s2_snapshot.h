@@ -13,9 +13,9 @@
  *
  * What EL2 reads: the three registers, its own host stage-2 tables and its
  * own page-state tracking (to check the page is shared with it and unused,
- * then to pin it for the call). It never reads the page: the host may write
- * it from other CPUs during the call, so every count, index and bound of the
- * copy is kept in EL2 memory.
+ * then to pin it for the call; then the state of each page it reports). It
+ * never reads the page: the host may write it from other CPUs during the
+ * call, so every count, index and bound of the copy is kept in EL2 memory.
  *
  * What EL2 writes: on success, entries[0..nr-1] in order, then the header
  * once, last; nothing past min(size, PAGE_SIZE) bytes of the page. On error
@@ -32,27 +32,48 @@
 /* The entry is a table entry (counted, not a range); otherwise a leaf. */
 #define KVM_S2_SNAPSHOT_TABLE		BIT(0)
 
+/*
+ * What a leaf entry of a snapshot carries, besides the attributes of a valid
+ * one: the page state of a valid leaf (the host's view of the pages: enum
+ * pkvm_page_state, in software bits 0 and 1, where pKVM kept it in the
+ * tables before Linux 6.14), and the owner of an invalid one (one of
+ * KVM_S2_SNAPSHOT_OWNER_*, 0 for memory the host has not faulted in). EL2
+ * decodes both from its own tracking, whatever the kernel keeps them in.
+ */
+#define KVM_S2_SNAPSHOT_STATE_MASK	GENMASK_ULL(56, 55)
+#define KVM_S2_SNAPSHOT_OWNER_MASK	GENMASK_ULL(9, 2)
+
 /* The snapshot's tables use the FWB encoding of memory types. */
 #define KVM_S2_SNAPSHOT_FWB		BIT(0)
 
 /*
- * Owner ids of annotated invalid host stage-2 entries: the values of
- * enum pkvm_component_id at EL2, checked there at build time.
+ * Owner ids of invalid host stage-2 entries. pKVM's own ids (enum
+ * pkvm_component_id) differ between kernels; EL2 maps them to these.
  */
 #define KVM_S2_SNAPSHOT_OWNER_HOST	0
 #define KVM_S2_SNAPSHOT_OWNER_HYP	1
 #define KVM_S2_SNAPSHOT_OWNER_FFA	2
+#define KVM_S2_SNAPSHOT_OWNER_GUEST	3
 
 /**
- * struct kvm_s2_snapshot_entry - one host stage-2 entry
- * @addr:	IPA at which the walk visited it (inside the entry's range
- *		for the first entry of a call, else its first address)
- * @pte:	the raw entry
+ * struct kvm_s2_snapshot_entry - one host stage-2 entry, or part of one
+ * @addr:	first IPA it describes: the entry's first address, or inside
+ *		its range for the first entry of a call and for the later
+ *		parts of a valid leaf
+ * @end:	IPA just past what it describes
+ * @pte:	for a leaf, the entry with its page state or its owner (see
+ *		KVM_S2_SNAPSHOT_STATE_MASK); 0 for a table entry, whose output
+ *		address is EL2's own
  * @level:	its level
  * @flags:	KVM_S2_SNAPSHOT_TABLE or 0
+ *
+ * A valid leaf whose pages are in more than one state (since Linux 6.14 pKVM
+ * keeps the host's page states per page, outside the tables) comes as
+ * several entries of its level, one per run of pages in one state.
  */
 struct kvm_s2_snapshot_entry {
 	u64	addr;
+	u64	end;
 	u64	pte;
 	s8	level;
 	u8	flags;

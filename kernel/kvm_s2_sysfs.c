@@ -98,19 +98,19 @@ static bool s2_run_extends(const struct kvm_s2_range *run, u64 addr, s8 level,
 
 /*
  * Counting: a table or a block is counted only when the walk enters it at its
- * first address. A piece that resumes inside an entry has seen it before.
+ * first address. A piece that resumes inside an entry has seen it before. The
+ * view counts every part [@addr, @end) of an entry it is given.
  */
-static void s2_count(struct kvm_s2_walk *w, u64 addr, s8 level,
+static void s2_count(struct kvm_s2_walk *w, u64 addr, u64 end, s8 level,
 		     kvm_pte_t pte)
 {
 	struct kvm_s2_stats *stats = w->stats;
 	u64 granule = kvm_granule_size(level);
 
+	if (w->ops->count)
+		w->ops->count(stats->view, pte, end - addr);
 	if (!IS_ALIGNED(addr, granule))
 		return;
-
-	if (w->ops->count)
-		w->ops->count(stats->view, pte, granule);
 	if (!kvm_pte_valid(pte) || WARN_ON_ONCE(level < 0))
 		return;
 
@@ -131,24 +131,28 @@ void kvm_s2_note_table(struct kvm_s2_walk *w, u64 addr, s8 level)
 }
 
 /**
- * kvm_s2_note() - the merge point: every leaf entry a view visits comes here
+ * kvm_s2_note_part() - the merge point: every leaf entry a view visits, or
+ *			part of one, comes here
  * @w:		the walk
- * @addr:	IPA at which the walk visited the entry
+ * @addr:	first IPA of the part
+ * @end:	IPA just past the part, at most the end of the entry
  * @level:	level of the entry
  * @pte:	the entry
  *
- * Counting, the entry is counted; otherwise it starts, extends or ends the
- * run being built.
+ * Counting, the entry is counted (once, from its first address) and the part
+ * is counted by the view; otherwise the part starts, extends or ends the run
+ * being built.
  *
  * Return: 0 to go on, KVM_S2_WALK_STOP to end this piece of the walk (the
  * run ended, or the piece's budget is spent).
  */
-int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
+int kvm_s2_note_part(struct kvm_s2_walk *w, u64 addr, u64 end, s8 level,
+		     kvm_pte_t pte)
 {
 	struct kvm_s2_range *run = &w->run;
 
 	if (w->stats) {
-		s2_count(w, addr, level, pte);
+		s2_count(w, addr, end, level, pte);
 	} else if (run->end == run->start) {
 		*run = (struct kvm_s2_range) {
 			.start = addr, .end = addr, .level = level, .pte = pte,
@@ -158,11 +162,26 @@ int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
 		return KVM_S2_WALK_STOP;
 	}
 
-	w->cursor = s2_entry_end(w, addr, level);
+	w->cursor = min(end, w->limit);
 	run->end = w->cursor;
 	if (--w->budget == 0)
 		return KVM_S2_WALK_STOP;
 	return 0;
+}
+
+/**
+ * kvm_s2_note() - note a whole leaf entry (see kvm_s2_note_part())
+ * @w:		the walk
+ * @addr:	IPA at which the walk visited the entry
+ * @level:	level of the entry
+ * @pte:	the entry
+ *
+ * Return: as kvm_s2_note_part().
+ */
+int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
+{
+	return kvm_s2_note_part(w, addr, s2_entry_end(w, addr, level), level,
+				pte);
 }
 
 /*

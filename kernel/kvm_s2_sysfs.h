@@ -144,6 +144,8 @@ extern struct kobject *kvm_s2_root;
 extern const struct attribute_group kvm_s2_stat_group;
 
 int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte);
+int kvm_s2_note_part(struct kvm_s2_walk *w, u64 addr, u64 end, s8 level,
+		     kvm_pte_t pte);
 void kvm_s2_note_table(struct kvm_s2_walk *w, u64 addr, s8 level);
 int kvm_s2_walk(struct kvm_s2_walk *w);
 int kvm_s2_get_stats(const struct kvm_s2_view_ops *ops, void *src,

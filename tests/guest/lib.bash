@@ -72,14 +72,6 @@ need_vm_tables() {
 		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r)"
 }
 
-# need_host_view: the pKVM host view (the snapshot hypercall, patch 0003) is
-# in the 6.12 series only so far: 7.3 tracks host page states in EL2's
-# vmemmap, which the hypercall does not report yet
-need_host_view() {
-	! kernel_at_least 6 14 ||
-		skip "the host stage-2 view is not in the $(uname -r) series yet"
-}
-
 # scale_test: the 1 GiB VMs, the stress loops and the toolkit on live VMs
 # test nothing that differs between KVM modes: make check runs them in one
 # mode per kernel (s2view.scale=1, see tools/check.sh), make check-full in
