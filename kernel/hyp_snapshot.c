@@ -95,8 +95,8 @@ static int snapshot_valid_leaf(struct snapshot_walk *w,
 			       const struct kvm_pgtable_visit_ctx *ctx,
 			       enum kvm_pgtable_walk_flags visit, u64 end)
 {
-	enum pkvm_page_state state;
 	u64 addr, run_end;
+	u8 state;
 	kvm_pte_t pte;
 	int ret;
 

@@ -46,17 +46,14 @@ static const char *const s2_host_owner_names[S2_HOST_NR_OWNERS] = {
 static_assert(S2_HOST_STATE_MIXED & KVM_PTE_LEAF_ATTR_HI_SW);
 static_assert(!(S2_HOST_STATE_MIXED & KVM_S2_SNAPSHOT_STATE_MASK));
 
-/* Page states of valid entries (pKVM's enum pkvm_page_state), from EL2. */
-#define S2_HOST_STATE_OWNED		0
-#define S2_HOST_STATE_SHARED_OWNED	1
-#define S2_HOST_STATE_SHARED_BORROWED	2
-#define S2_HOST_NR_STATES		4
+/* Page states of valid entries (KVM_S2_SNAPSHOT_STATE_*, from EL2). */
+#define S2_HOST_NR_STATES	(KVM_S2_SNAPSHOT_STATE_RESERVED + 1)
 
 static const char *const s2_host_state_names[S2_HOST_NR_STATES] = {
-	[S2_HOST_STATE_OWNED]		= "owned",
-	[S2_HOST_STATE_SHARED_OWNED]	= "shared-owned",
-	[S2_HOST_STATE_SHARED_BORROWED]	= "shared-borrowed",
-	[S2_HOST_NR_STATES - 1]		= "reserved",
+	[KVM_S2_SNAPSHOT_STATE_OWNED]		= "owned",
+	[KVM_S2_SNAPSHOT_STATE_SHARED_OWNED]	= "shared-owned",
+	[KVM_S2_SNAPSHOT_STATE_SHARED_BORROWED]	= "shared-borrowed",
+	[KVM_S2_SNAPSHOT_STATE_RESERVED]	= "reserved",
 };
 
 /* The host view's own counters, in struct kvm_s2_stats.view. */
@@ -328,14 +325,14 @@ static void s2_host_count(u64 *view, kvm_pte_t pte, u64 bytes)
 	}
 
 	switch (s2_host_state(pte)) {
-	case S2_HOST_STATE_OWNED:
+	case KVM_S2_SNAPSHOT_STATE_OWNED:
 		view[S2_HOST_OWNER_HOST_BYTES] += bytes;
 		break;
-	case S2_HOST_STATE_SHARED_OWNED:
+	case KVM_S2_SNAPSHOT_STATE_SHARED_OWNED:
 		view[S2_HOST_OWNER_HOST_BYTES] += bytes;
 		view[S2_HOST_SHARED_OWNED_BYTES] += bytes;
 		break;
-	case S2_HOST_STATE_SHARED_BORROWED:
+	case KVM_S2_SNAPSHOT_STATE_SHARED_BORROWED:
 		view[S2_HOST_SHARED_BORROWED_BYTES] += bytes;
 		break;
 	}

@@ -34,14 +34,20 @@
 
 /*
  * What a leaf entry of a snapshot carries, besides the attributes of a valid
- * one: the page state of a valid leaf (the host's view of the pages: enum
- * pkvm_page_state, in software bits 0 and 1, where pKVM kept it in the
- * tables before Linux 6.14), and the owner of an invalid one (one of
+ * one: the host's state of the pages of a valid leaf (one of
+ * KVM_S2_SNAPSHOT_STATE_*, in software bits 0 and 1, where pKVM kept it in
+ * the tables before Linux 6.14), and the owner of an invalid one (one of
  * KVM_S2_SNAPSHOT_OWNER_*, 0 for memory the host has not faulted in). EL2
  * decodes both from its own tracking, whatever the kernel keeps them in.
  */
 #define KVM_S2_SNAPSHOT_STATE_MASK	GENMASK_ULL(56, 55)
 #define KVM_S2_SNAPSHOT_OWNER_MASK	GENMASK_ULL(9, 2)
+
+/* Page states: pKVM's enum pkvm_page_state, as a number. */
+#define KVM_S2_SNAPSHOT_STATE_OWNED		0
+#define KVM_S2_SNAPSHOT_STATE_SHARED_OWNED	1
+#define KVM_S2_SNAPSHOT_STATE_SHARED_BORROWED	2
+#define KVM_S2_SNAPSHOT_STATE_RESERVED		3
 
 /* The snapshot's tables use the FWB encoding of memory types. */
 #define KVM_S2_SNAPSHOT_FWB		BIT(0)

@@ -154,6 +154,17 @@ owner_at() {
 		END { if (!found) print "nowhere" }' "$2"
 }
 
+# shared_at PA FILE: whether the page at PA is shared-owned in the host ranges
+# FILE: a page of its own (6.12: sharing splits the block) or in a block of
+# pages in several states (since 6.14 pKVM keeps the state per page)
+shared_at() {
+	case $(owner_at "$1" "$2") in
+	state=shared-owned) ;;
+	state=mixed) kernel_at_least 6 14 ;;
+	*) false ;;
+	esac
+}
+
 # call BUF SIZE IPA: one raw hypercall from the hook; prints the error.
 call() {
 	local rc=0
@@ -171,15 +182,8 @@ call() {
 	cat "$HOST/ranges" >"$BATS_TEST_TMPDIR/after"
 	echo "buffer $buf: $(owner_at "$buf" "$BATS_TEST_TMPDIR/before") -> $(owner_at "$buf" "$BATS_TEST_TMPDIR/after")"
 	[ "$(cat "$HOOKS/buffer")" = "$buf" ]
-	# A page of its own (6.12: sharing splits the block) or a block of
-	# pages in several states (since 6.14 the state is kept per page)
-	for f in before after; do
-		case $(owner_at "$buf" "$BATS_TEST_TMPDIR/$f") in
-		state=shared-owned) ;;
-		state=mixed) kernel_at_least 6 14 ;;
-		*) false ;;
-		esac
-	done
+	shared_at "$buf" "$BATS_TEST_TMPDIR/before"
+	shared_at "$buf" "$BATS_TEST_TMPDIR/after"
 }
 
 @test "100 full reads of the host ranges reshape the host stage-2 no more than 100 reads of /proc/meminfo" {
@@ -264,7 +268,7 @@ view_calls() {
 	pa=$(sed -n 's/^hyp-owned-page pa=\(0x[0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/cases")
 	[ "$(owner_at "$pa" "$BATS_TEST_TMPDIR/after")" = owner=hyp ]
 	pa=$(sed -n 's/^page-el2-pins-for-a-vm pa=\(0x[0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/cases")
-	[ "$(owner_at "$pa" "$BATS_TEST_TMPDIR/after")" = state=shared-owned ]
+	shared_at "$pa" "$BATS_TEST_TMPDIR/after"
 }
 
 @test "raw calls with MMIO, past-RAM, past-IPA and hyp-owned buffers fail with EPERM and change no owner" {

@@ -10,8 +10,13 @@
 
 #include <asm/kvm_pgtable.h>
 
-/* 7.3's typed allocation of one object (include/linux/slab.h there). */
+/*
+ * 7.3's typed allocation of one object (include/linux/slab.h there), which
+ * later 6.12 stable releases have too.
+ */
+#ifndef kzalloc_obj
 #define kzalloc_obj(VAR, GFP)	kzalloc(sizeof(VAR), GFP)
+#endif
 
 /* The bits of an invalid entry that annotate it: pKVM's owner id. */
 #define KVM_S2_INVALID_ANNOT_MASK	KVM_INVALID_PTE_OWNER_MASK
