@@ -267,11 +267,12 @@ function control(    p, k, v, i) {
 			fail("bad value \"" v "\": want a decimal number")
 		}
 		CTR[k] = v + 0
+		CTRS[k] = v # (as read: printed as is, whatever the awk's number format)
 		HAVE[k] = 1
 		if (k == "ipa_bits") {
-			if (v + 0 < 1 || v + 0 > 52) {
+			if (v + 0 < 12 || v + 0 > 52) { # (no stage-2 is less than a page)
 				SRC = DIR "/ipa_bits"
-				fail(v " is not between 1 and 52")
+				fail(v " is not between 12 and 52")
 			}
 			IPA = 1
 			for (i = 0; i < v + 0; i++)
@@ -303,13 +304,62 @@ function control(    p, k, v, i) {
 			if (IPA != LASTE)
 				fail("line " LN ": the ranges stop at 0x" LASTES ", not at a" \
 				    " power of two: truncated file?")
+			if (IPABITS < 12)
+				fail("line " LN ": the ranges stop at 0x" LASTES ", less than" \
+				    " one 4K page: no IPA space is so small; truncated file?")
 		}
 		GI = granule()
+		ctrcheck()
+		if (HAVESL)
+			slotgranule()
 		finish()
 		INVM = 0
 		return
 	}
 	fail("internal error: unknown control line")
+}
+
+# at the end of a source: every counter within what it can be (a number
+# beyond them is a damaged file, not a figure to print), in a fixed order
+function ctrcheck(    i, k, max, why, g) {
+	g = GI ? GI : 1
+	for (i = 1; i <= NCTRNAMES; i++) {
+		k = CTRNAMES[i]
+		if (!HAVE[k])
+			continue
+		if (k == "start_level") {
+			max = 3; why = "a stage-2 starts at level 0 to 3"
+		} else if (k == "pid") {
+			max = 2147483647; why = "a pid is an int"
+		} else if (k == "table_pages") {
+			max = IPA / GR[g]; why = "pages of the " IPABITS "-bit IPA space"
+		} else if (k ~ /_bytes$/) {
+			max = IPA; why = "the " IPABITS "-bit IPA space"
+		} else { # pages_l3, blocks_lN
+			max = IPA / GS[g, substr(k, length(k))]
+			why = "entries of " xsize(GS[g, substr(k, length(k))]) " in the " \
+			    IPABITS "-bit IPA space"
+		}
+		if (CTR[k] > max) {
+			SRC = k == "pid" ? DIR "/../pid" : DIR "/" k
+			fail(CTRS[k] " is out of range: at most " sprintf("%.0f", max) " (" \
+			    why ")")
+		}
+	}
+}
+
+# at the end of a source with memslots: KVM takes slots and host addresses
+# on its own page size, which is the granule of the ranges
+function slotgranule(    i) {
+	if (GI < 2)
+		return
+	for (i = 1; i <= NSL; i++)
+		if (SLS[i] % GR[GI] || SLE[i] % GR[GI] || SLH[i] % GR[GI]) {
+			SRC = MSSRC
+			fail("line " SLLN[i] ": slot " SLID[i] " (0x" hex16(SLS[i]) "-0x" \
+			    hex16(SLE[i]) " hva=0x" hex16(SLH[i]) ") is not on a " \
+			    xsize(GR[GI]) " page boundary, the granule of the ranges")
+		}
 }
 
 function readerr() {
@@ -320,7 +370,7 @@ function readerr() {
 function cstart() {
 	INVM = 1; N = 0; LASTE = 0; LASTES = "0000000000000000"
 	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
-	split("", CTR); split("", HAVE); split("", FITG)
+	split("", CTR); split("", CTRS); split("", HAVE); split("", FITG)
 	INSL = HAVESL = NSL = 0
 	split("", SLS); split("", SLE); split("", SLID); split("", SLAS)
 	split("", SLH); split("", SLFL); split("", SLDL); split("", SLLN)
@@ -369,6 +419,8 @@ function memslot(    s, e, S0, E0, id, as, h, fl, j, k) {
 		bad($5 " is beyond 2^52: not a user address")
 	if (h % GS[1, 3])
 		bad($5 " is not on a page boundary (4K or more)")
+	if (h + (E0 - S0) > TWO52)
+		bad($5 " plus the slot's " $2 " ends beyond 2^52: not a user address")
 	id = substr($3, 6); as = substr($4, 4)
 	if (NSL && S0 < SLS[NSL])
 		bad("slot starts at 0x" s ", before the previous one (0x" \
@@ -396,6 +448,9 @@ BEGIN {
 	UNIT["P"] = UNIT["T"] * 1024
 	TWO52 = UNIT["P"] * 4
 	TWO40 = UNIT["T"]
+	NCTRNAMES = split("start_level pid mapped_bytes pages_l3 blocks_l2 blocks_l1" \
+	    " blocks_l0 table_pages owner_hyp_bytes owner_ffa_bytes" \
+	    " state_shared_owned_bytes state_shared_borrowed_bytes", CTRNAMES, " ")
 	NP = "\n" # (the quick rule: closed)
 	LVOK["0"] = LVOK["1"] = LVOK["2"] = LVOK["3"] = 1
 	# candidate granules and the size of an entry per level: GS[g, level]

@@ -98,15 +98,21 @@ operand() { # $1 what, $2 the operand
 }
 
 ### finding the files
+there() { # $1 is there: a file, or a link to one or to nothing (a broken
+	# link or a loop is there, and unreadable, not absent)
+	[ -e "$1" ] || [ -h "$1" ]
+}
+
 readable() { # $1 ranges file
-	[ -e "$1" ] || die "no $1"
+	there "$1" || die "no $1"
+	[ -e "$1" ] || die "cannot read $1: a broken symbolic link, or a loop"
 	[ -r "$1" ] || die "cannot read $1: are you root?"
 }
 
 # path_operand PATH WHAT: P = PATH without its trailing /, once it exists
 # (else "no such WHAT: PATH", status 2)
 path_operand() {
-	[ -e "$1" ] || die "no such $2: $1"
+	there "$1" || die "no such $2: $1"
 	P=${1%/}
 	[ -n "$P" ] || P=/
 }
@@ -133,7 +139,7 @@ find_s2() {
 # memslots, or a copy without it: empty), checked readable
 memslots_at() {
 	MEMSLOTS=
-	[ -n "$1" ] && [ -e "$1" ] || return 0
+	[ -n "$1" ] && there "$1" || return 0
 	readable "$1"
 	MEMSLOTS=$1
 }
@@ -167,12 +173,12 @@ produce() {
 		if [ -n "$2" ]; then
 			meta dir "$2"
 			for c in $COUNTERS; do
-				[ -f "$2/$c" ] || continue
+				[ -f "$2/$c" ] || [ -h "$2/$c" ] || continue
 				v=$(cat -v -- "$2/$c") || v=
 				meta "$c" "$v"
 			done
 		fi
-		if [ -n "$4" ] && [ -f "$4" ]; then
+		if [ -n "$4" ] && { [ -f "$4" ] || [ -h "$4" ]; }; then
 			v=$(cat -v -- "$4") || v=
 			meta pid "$v"
 		fi

@@ -145,8 +145,16 @@ function account(    st, own) {
 		SB[st] += SZ; SN[st]++
 		MAPPED += SZ; NMAPPED++
 		own = st == "shared-borrowed" ? "borrowed" : "host"
+	} else if (OWNER ~ /^[0-9]+$/) { # owner=7, owner=007: id7
+		own = OWNER
+		sub(/^0+/, "", own)
+		own = "id" (own == "" ? "0" : own)
 	} else if (OWNER != "") {
-		own = OWNER ~ /^[0-9]+$/ ? "id" OWNER : OWNER
+		# (the names of our own rows, or of an id, would merge into them)
+		if (OWNER ~ /^(borrowed|unmapped|id[0-9]+)$/)
+			bad("owner=" OWNER ": a name s2owner.sh gives its own rows, not" \
+			    " one the kernel gives an owner")
+		own = OWNER
 	} else {
 		own = "unmapped"
 	}
@@ -202,8 +210,8 @@ function owners(K,    n, k, i, j, t) {
 
 function before(a, b,    na, nb) { # id2 < id10 < names
 	na = a ~ /^id[0-9]+$/; nb = b ~ /^id[0-9]+$/
-	if (na && nb)
-		return substr(a, 3) + 0 < substr(b, 3) + 0
+	if (na && nb) # (no leading zeros: the shorter is less; any length)
+		return length(a) != length(b) ? length(a) < length(b) : a < b
 	if (na != nb)
 		return na
 	return a < b
@@ -224,23 +232,26 @@ function finish(    K, n, i, k, known, st) {
 	n = owners(K)
 	split("owned shared-owned shared-borrowed", ST, " ")
 	NST = 3
-	for (k in SB)
-		if (k != "owned" && k != "shared-owned" && k != "shared-borrowed")
-			ST[++NST] = k
+	for (k in SB) # others by name (for-in order: each awk its own)
+		if (k != "owned" && k != "shared-owned" && k != "shared-borrowed") {
+			for (i = ++NST; i > 4 && k < ST[i - 1]; i--)
+				ST[i] = ST[i - 1]
+			ST[i] = k
+		}
 	if (PROM) {
 		prom("s2view_host_ipa_bytes", "Size of the host stage-2 IPA (PA)" \
 		    " space in bytes.", "", sprintf("%.0f", IPA))
 		prom("s2view_host_mapped_bytes", "Bytes mapped by valid host" \
 		    " stage-2 entries.", "", sprintf("%.0f", MAPPED))
 		prom("s2view_host_ranges", "Runs of contiguous host stage-2 entries" \
-		    " with identical attributes.", "", N)
+		    " with identical attributes.", "", sprintf("%.0f", N))
 		for (i = 1; i <= n; i++)
 			prom("s2view_owner_bytes", "Bytes per owner (host, hyp, ffa, idN," \
 			    " borrowed, unmapped).", "owner=\"" lbl(K[i]) "\"", \
 			    sprintf("%.0f", OB[K[i]]))
 		for (i = 1; i <= n; i++)
 			prom("s2view_owner_ranges", "Ranges per owner.", \
-			    "owner=\"" lbl(K[i]) "\"", ON[K[i]] + 0)
+			    "owner=\"" lbl(K[i]) "\"", sprintf("%.0f", ON[K[i]]))
 		for (i = 1; i <= NST; i++)
 			prom("s2view_state_bytes", "Bytes of valid entries per page state.", \
 			    "state=\"" lbl(ST[i]) "\"", sprintf("%.0f", SB[ST[i]]))
@@ -248,30 +259,30 @@ function finish(    K, n, i, k, known, st) {
 	}
 	out("host stage-2: " (DIR != "" ? DIR : SRC))
 	out(sprintf("%-18s%s (%d bits%s)", "IPA space:", hum(IPA), IPABITS, \
-	    HAVE["start_level"] ? ", start level " CTR["start_level"] : ""))
-	out(sprintf("%-18s%s (%.0f bytes) in %d ranges", "mapped:", hum(MAPPED), \
+	    HAVE["start_level"] ? ", start level " CTRS["start_level"] : ""))
+	out(sprintf("%-18s%s (%.0f bytes) in %.0f ranges", "mapped:", hum(MAPPED), \
 	    MAPPED, NMAPPED))
 	out(sprintf("%-18s%s (mapped, or annotated with an owner)", \
 	    "known ownership:", hum(known)))
-	out(sprintf("%-18s%d", "ranges:", N))
+	out(sprintf("%-18s%.0f", "ranges:", N))
 	out("")
 	out(sprintf("%-16s %10s %7s %7s %8s", "OWNER", "BYTES", "%IPA", "%KNOWN", \
 	    "RANGES"))
 	for (i = 1; i <= n; i++)
-		out(sprintf("%-16s %10s %7s %7s %8d", K[i], hum(OB[K[i]]), \
+		out(sprintf("%-16s %10s %7s %7s %8.0f", K[i], hum(OB[K[i]]), \
 		    pct(OB[K[i]], IPA), K[i] == "unmapped" ? "-" : pct(OB[K[i]], known), \
 		    ON[K[i]]))
 	out("")
 	out(sprintf("%-16s %10s %7s %8s", "STATE", "BYTES", "%MAPPED", "RANGES"))
 	for (i = 1; i <= NST; i++)
-		out(sprintf("%-16s %10s %7s %8d", ST[i], hum(SB[ST[i]]), \
+		out(sprintf("%-16s %10s %7s %8.0f", ST[i], hum(SB[ST[i]]), \
 		    pct(SB[ST[i]], MAPPED), SN[ST[i]]))
 	if (TOPN > 0) {
 		out("")
 		out((NTOP < TOPN ? "ALL " NTOP : "TOP " TOPN) " HYP-OWNED RUNS" \
 		    " (contiguous owner=hyp ranges)")
 		for (i = 1; i <= NTOP; i++)
-			out(sprintf("0x%s-0x%s %9s (%d range%s)", hex16(TOPA[i]), \
+			out(sprintf("0x%s-0x%s %9s (%.0f range%s)", hex16(TOPA[i]), \
 			    hex16(TOPB[i]), hum(TOPS[i]), TOPC[i], TOPC[i] > 1 ? "s" : ""))
 	}
 }

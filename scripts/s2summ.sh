@@ -513,7 +513,7 @@ function slotcheck(    i) {
 	if (GI == 1)
 		why(0)
 	for (i = 1; i <= NSL; i++)
-		if (SLE[i] > IPA)
+		if (SLAS[i] == "0" && SLE[i] > IPA)
 			inconsistent(MSSRC ": line " SLLN[i] ": slot " SLID[i] " (0x" \
 			    hex16(SLS[i]) "-0x" hex16(SLE[i]) ") ends beyond the " \
 			    IPABITS "-bit IPA space (0x" hex16(IPA) ")")
@@ -600,7 +600,7 @@ function bytetable(title, B, R,    k, i) {
 	out("")
 	out(sprintf("%-9s %10s %7s %8s", title, "BYTES", "MAPPED", "RANGES"))
 	for (i = 1; i <= k; i++)
-		out(sprintf("%-9s %10s %7s %8d", K[i], hum(B[K[i]]), \
+		out(sprintf("%-9s %10s %7s %8.0f", K[i], hum(B[K[i]]), \
 		    pct(B[K[i]], MAPPED), R[K[i]]))
 }
 
@@ -668,13 +668,14 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		    " blocks (huge-page coverage), 0 to 1.", f, \
 		    mapped ? sprintf("%.6g", blk / mapped) : 0)
 		prom("s2view_ranges", "Runs of contiguous entries with identical" \
-		    " attributes (fragmentation).", f, N)
-		prom("s2view_mapped_ranges", "Ranges of valid entries.", f, NMAPPED)
+		    " attributes (fragmentation).", f, sprintf("%.0f", N))
+		prom("s2view_mapped_ranges", "Ranges of valid entries.", f, \
+		    sprintf("%.0f", NMAPPED))
 		prom("s2view_largest_run_bytes", "Bytes in the largest run of" \
 		    " contiguous valid entries.", f, sprintf("%.0f", BIGRUN))
 		if (HAVE["table_pages"])
 			prom("s2view_table_pages", "Pages of page-table memory.", f, \
-			    CTR["table_pages"])
+			    CTRS["table_pages"])
 		k = sortkeys(PB, K)
 		for (i = 1; i <= k; i++)
 			prom("s2view_perm_bytes", "Bytes mapped, by permissions.", \
@@ -693,20 +694,20 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		drawmap(name)
 		return
 	}
-	out(name (HAVE["pid"] ? " (pid " CTR["pid"] ")" : "") ": " \
+	out(name (HAVE["pid"] ? " (pid " CTRS["pid"] ")" : "") ": " \
 	    (DIR != "" ? DIR : SRC))
 	out(sprintf("%-20s%s (%d bits%s%s)", "IPA space:", hum(IPA), IPABITS, \
-	    HAVE["start_level"] ? ", start level " CTR["start_level"] : "", \
+	    HAVE["start_level"] ? ", start level " CTRS["start_level"] : "", \
 	    GI && MAPPED ? ", " xsize(GR[GI]) " granule" : ""))
 	out(sprintf("%-20s%s (%.0f bytes, %s of the IPA space)", "mapped:", \
 	    hum(mapped), mapped, pct(mapped, IPA)))
 	if (HAVE["table_pages"])
-		out(sprintf("%-20s%d (%s)", "table pages:", CTR["table_pages"], \
+		out(sprintf("%-20s%s (%s)", "table pages:", CTRS["table_pages"], \
 		    GI ? hum(CTR["table_pages"] * GR[GI]) : "? bytes"))
-	out(sprintf("%-20s%d (%d mapped, in %d contiguous run%s)", "ranges:", N, \
+	out(sprintf("%-20s%.0f (%.0f mapped, in %.0f contiguous run%s)", "ranges:", N, \
 	    NMAPPED, NRUNS, NRUNS == 1 ? "" : "s"))
 	if (BIGRUN)
-		out(sprintf("%-20s%s at 0x%s-0x%s (%d range%s)", "largest mapped run:", \
+		out(sprintf("%-20s%s at 0x%s-0x%s (%.0f range%s)", "largest mapped run:", \
 		    hum(BIGRUN), hex16(BIGS), hex16(BIGE), BIGN, BIGN > 1 ? "s" : ""))
 	out(sprintf("%-20s%s of mapped bytes are in blocks", "huge-page coverage:", \
 	    pct(blk, mapped)))

@@ -148,7 +148,7 @@ summ_says() {
 @test "an ipa_bits above 52 is rejected, naming the file" {
 	cp -r tests/fixtures/numbers/vm7 "$BATS_TEST_TMPDIR/"
 	echo 53 >"$BATS_TEST_TMPDIR/vm7/s2/ipa_bits"
-	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm7" "*vm7/s2/ipa_bits: 53 is not between 1 and 52"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm7" "*vm7/s2/ipa_bits: 53 is not between 12 and 52"
 }
 
 @test "s2owner.sh takes state= alone as a host stage-2 annotation (no note)" {

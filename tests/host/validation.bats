@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+#
+# validation.bats - inputs the format or the kernel rules out, which both
+# tools reject the same way under every userland of scripts-helpers.bash
+# (status 2, one message naming the file, nothing on stdout), and inputs
+# they must not reject. Run: bats tests/host
+
+load scripts-helpers
+
+setup() {
+	export S2VIEW_SYSFS=$FIXTURES
+	unset S2VIEW_HEX S2VIEW_QUICK
+	SLOTS=$FIXTURES/slots
+	VM=$BATS_TEST_TMPDIR/vm9
+}
+
+# a copy of slots VM $1 as $VM
+copy_vm() {
+	rm -rf "$VM"
+	cp -r "$SLOTS/$1" "$VM"
+}
+
+@test "a memslot whose host address plus its size passes 2^52 is rejected" {
+	copy_vm "$FIX_HOSTPAGES_VM"
+	echo '0x00000000c0000000-0x00000000c0400000 4M slot=1 as=0 hva=0x000ffffffff00000 flags=-' >>"$VM/memslots"
+	expect_bad s2summ.sh "$VM" \
+		"s2summ.sh: $VM/memslots: line 3: hva=0x000ffffffff00000 plus the slot's 4M ends beyond 2^52: not a user address"
+}
+
+@test "a memslot whose host address plus its size ends exactly at 2^52 is taken" {
+	copy_vm "$FIX_HOSTPAGES_VM"
+	echo '0x00000000c0000000-0x00000000c0400000 4M slot=1 as=0 hva=0x000fffffffc00000 flags=-' >>"$VM/memslots"
+	expect_status_out 0 s2summ.sh "$VM"
+}
+
+# expect_status_out STATUS SCRIPT ARGS...: every userland exits STATUS
+# with something on stdout and nothing on stderr
+expect_status_out() {
+	local want=$1 sh
+	shift
+	for sh in $S2_SHELLS; do
+		s2 "$sh" "$@"
+		echo "status $status; stderr: $stderr"
+		[ "$status" -eq "$want" ]
+		[ -n "$output" ]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "a memslot not on the granule's page boundary (20K in a 16K VM) is bad input, not a changed VM" {
+	copy_vm "$FIX_16K_VM"
+	echo '0x0000000200000000-0x0000000200005000 20K slot=4 as=0 hva=0x0000ffffb0000000 flags=-' >>"$VM/memslots"
+	expect_bad s2summ.sh "$VM" \
+		"s2summ.sh: $VM/memslots: line 6: slot 4 (0x0000000200000000-0x0000000200005000 hva=0x0000ffffb0000000) is not on a 16K page boundary, the granule of the ranges"
+	copy_vm "$FIX_16K_VM"
+	echo '0x0000000200000000-0x0000000200004000 16K slot=4 as=0 hva=0x0000ffffb0001000 flags=-' >>"$VM/memslots"
+	expect_bad s2summ.sh "$VM" "*/memslots: line 6: slot 4 (*hva=0x0000ffffb0001000) is not on a 16K page boundary*"
+	copy_vm "$FIX_16K_VM"
+	echo '0x0000000200000000-0x0000000200004000 16K slot=4 as=0 hva=0x0000ffffb0004000 flags=-' >>"$VM/memslots"
+	expect_status_out 0 s2summ.sh "$VM"
+}
+
+@test "a slot of address space 1 beyond the IPA space is not matched: status 0" {
+	copy_vm "$FIX_HOSTPAGES_VM"
+	echo '0x0000010000000000-0x0000010000200000 2M slot=5 as=1 hva=0x0000ffff00000000 flags=-' >>"$VM/memslots"
+	expect_status_out 0 s2summ.sh "$VM"
+	[[ "$output" == *$'\n5     0x0000010000000000-0x0000010000200000       2M        -      -        -       -  as=1 -\n'* ]]
+}
+
+@test "a counter, pid or memslots file that is a broken link or a link loop is rejected like an unreadable one" {
+	local f
+	for f in s2/mapped_bytes s2/table_pages pid memslots; do
+		copy_vm "$FIX_HOSTPAGES_VM"
+		rm "$VM/$f"
+		ln -s "$VM/nowhere" "$VM/$f"
+		run expect_bad s2summ.sh "$VM" "*"
+		[ "$status" -eq 0 ]
+		copy_vm "$FIX_HOSTPAGES_VM"
+		rm "$VM/$f"
+		ln -s "$VM/$f" "$VM/$f" # a loop
+		run expect_bad s2summ.sh "$VM" "*"
+		[ "$status" -eq 0 ]
+	done
+	copy_vm "$FIX_HOSTPAGES_VM"
+	rm "$VM/memslots"
+	ln -s "$VM/nowhere" "$VM/memslots"
+	expect_bad s2summ.sh "$VM" "s2summ.sh: cannot read $VM/memslots: a broken symbolic link, or a loop"
+	copy_vm "$FIX_HOSTPAGES_VM"
+	rm "$VM/s2/mapped_bytes"
+	ln -s "$VM/nowhere" "$VM/s2/mapped_bytes"
+	expect_bad s2summ.sh "$VM" "s2summ.sh: $VM/s2/mapped_bytes: empty: unreadable? are you root?"
+	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/host"
+	rm "$BATS_TEST_TMPDIR/host/s2/owner_hyp_bytes"
+	ln -s nowhere "$BATS_TEST_TMPDIR/host/s2/owner_hyp_bytes"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/host" "*/host/s2/owner_hyp_bytes: empty: unreadable? *"
+}
+
+@test "a ranges file that is a broken link is rejected as one, not as missing" {
+	ln -s "$BATS_TEST_TMPDIR/nowhere" "$BATS_TEST_TMPDIR/ranges"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/ranges" "s2summ.sh: cannot read $BATS_TEST_TMPDIR/ranges: a broken symbolic link, or a loop"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/ranges" "s2owner.sh: cannot read $BATS_TEST_TMPDIR/ranges: a broken symbolic link, or a loop"
+}
+
+@test "a lone ranges file that ends below one 4K page is rejected: 0x1 is no 0-bit IPA space" {
+	echo '0x0000000000000000-0x0000000000000001 1B 1 invalid --- -' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" \
+		"s2summ.sh: $BATS_TEST_TMPDIR/r: line 1: the ranges stop at 0x0000000000000001, less than one 4K page: no IPA space is so small; truncated file?"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r" "*line 1: the ranges stop at 0x0000000000000001, less than one 4K page*"
+	echo '0x0000000000000000-0x0000000000000800 2K 1 invalid --- -' >"$BATS_TEST_TMPDIR/r"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/r" "*line 1: the ranges stop at 0x0000000000000800, less than one 4K page*"
+	echo '0x0000000000000000-0x0000000000001000 4K 3 invalid --- -' >"$BATS_TEST_TMPDIR/r"
+	expect_status_out 0 s2summ.sh "$BATS_TEST_TMPDIR/r"
+	[[ "$output" == *$'\nIPA space:          4K (12 bits)\n'* ]]
+}
+
+@test "an ipa_bits below 12 (less than a page) is rejected, naming the file" {
+	copy_vm "$FIX_HOSTPAGES_VM"
+	echo 11 >"$VM/s2/ipa_bits"
+	expect_bad s2summ.sh "$VM" "s2summ.sh: $VM/s2/ipa_bits: 11 is not between 12 and 52"
+}
+
+@test "owner=borrowed, owner=unmapped and owner=idN in the input are rejected, not merged into the tool's own rows" {
+	local o
+	for o in borrowed unmapped id7; do
+		{ small_ranges | sed "1s/\$/ owner=$o/"; } >"$BATS_TEST_TMPDIR/r"
+		expect_bad s2owner.sh "$BATS_TEST_TMPDIR/r" \
+			"s2owner.sh: $BATS_TEST_TMPDIR/r: line 1: owner=$o: a name s2owner.sh gives its own rows, not one the kernel gives an owner"
+	done
+	{ small_ranges | sed "1s/\$/ owner=borrowedx/"; } >"$BATS_TEST_TMPDIR/r"
+	expect_status_out 0 s2owner.sh "$BATS_TEST_TMPDIR/r"
+	[[ "$output" == *$'\nborrowedx                1G   25.0%   99.8%        1\n'* ]]
+}
