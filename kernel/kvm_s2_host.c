@@ -368,12 +368,11 @@ static int s2_host_ranges_open(struct kernfs_open_file *of)
 	if (ret)
 		return ret;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	f = kzalloc_obj(*f, GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 
-	f->ops = &s2_host_ops;
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	p = kzalloc_obj(*p, GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		kfree(f);
 		return -ENOMEM;
@@ -411,7 +410,7 @@ static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 	if (!counts)
 		return 0;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc_obj(*p, GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	ret = kvm_s2_get_stats(&s2_host_ops, p, stats);
@@ -494,7 +493,7 @@ void kvm_s2_host_sysfs_init(void)
 	if (!is_protected_kvm_enabled() || !kvm_s2_root)
 		return;
 
-	s2_host_dir = kzalloc(sizeof(*s2_host_dir), GFP_KERNEL);
+	s2_host_dir = kzalloc_obj(*s2_host_dir, GFP_KERNEL);
 	if (!s2_host_dir) {
 		ret = -ENOMEM;
 		goto err_log;
