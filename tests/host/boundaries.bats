@@ -1,0 +1,295 @@
+#!/usr/bin/env bats
+#
+# boundaries.bats - the rules of the formats and of the output at their
+# edges, one test per kind of rule (a limit, a field's length, a choice
+# between two answers, an order), under every userland of
+# scripts-helpers.bash. Written from the ABI and the README, not from a list
+# of mutants: each checks the value on both sides of its edge.
+# Run: bats tests/host
+
+load scripts-helpers
+
+setup() {
+	export S2VIEW_SYSFS=$FIXTURES
+	unset S2VIEW_HEX S2VIEW_QUICK
+	SLOTS=$FIXTURES/slots
+	VM=$BATS_TEST_TMPDIR/vm9
+	R=$BATS_TEST_TMPDIR/r
+}
+
+# ranges ENTRY...: a ranges file from address 0, a line per ENTRY, each
+# SIZE/LEVEL (invalid) or SIZE/LEVEL/PERMS (a page at level 3, else a block)
+ranges() {
+	local e a=0 n size lvl perms
+	for e in "$@"; do
+		IFS=/ read -r size lvl perms <<<"$e"
+		n=$(bytes "$size") || return 1
+		printf '0x%016x-0x%016x %s %s ' "$a" $((a + n)) "$size" "$lvl"
+		if [ -z "$perms" ]; then
+			echo 'invalid --- -'
+		elif [ "$lvl" = 3 ]; then
+			echo "page $perms normal af=1"
+		else
+			echo "block $perms normal af=1"
+		fi
+		a=$((a + n))
+	done
+}
+
+# all_print STATUS SCRIPT ARGS...: every userland exits STATUS and prints
+# the same stdout (in $output) and nothing on stderr (STATUS 3: something)
+all_print() {
+	local want=$1 sh first=
+	shift
+	for sh in $S2_SHELLS; do
+		s2 "$sh" "$@"
+		echo "status $status; stderr: $stderr"
+		[ "$status" -eq "$want" ]
+		[ "$want" -eq 3 ] || [ -z "$stderr" ]
+		[ -n "$first" ] || first=$output
+		[ "$output" = "$first" ]
+	done
+}
+
+slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
+	rm -rf "$VM"
+	cp -r "$SLOTS/$FIX_HOSTPAGES_VM" "$VM"
+	echo "$1" >>"$VM/memslots"
+}
+
+### limits: 2^52 and the end of the IPA space, on both sides
+
+@test "a memslot may end exactly at the end of the IPA space, not a page beyond" {
+	slot_vm '0x000000fffff00000-0x0000010000000000 1M slot=5 as=0 hva=0x0000ffff00000000 flags=-'
+	all_print 0 s2summ.sh "$VM"
+	slot_vm '0x000000fffff00000-0x0000010000001000 1028K slot=5 as=0 hva=0x0000ffff00000000 flags=-'
+	all_print 3 s2summ.sh "$VM"
+	[[ "$stderr" == *"slot 5 (0x000000fffff00000-0x0000010000001000) ends beyond the 40-bit IPA space"* ]]
+}
+
+@test "a memslot may end exactly at 2^52 (beyond this IPA space: status 3), not a page beyond (bad: status 2)" {
+	slot_vm '0x000ffffffff00000-0x0010000000000000 1M slot=5 as=0 hva=0x0000ffff00000000 flags=-'
+	all_print 3 s2summ.sh "$VM"
+	slot_vm '0x000ffffffff00000-0x0010000000001000 1028K slot=5 as=0 hva=0x0000ffff00000000 flags=-'
+	expect_bad s2summ.sh "$VM" "s2summ.sh: $VM/memslots: line 3: end 0x0010000000001000 is beyond 2^52"
+}
+
+@test "a host address may be the last page below 2^52, not 2^52" {
+	slot_vm '0x00000000c0000000-0x00000000c0001000 4K slot=5 as=0 hva=0x000ffffffffff000 flags=-'
+	all_print 0 s2summ.sh "$VM"
+	slot_vm '0x00000000c0000000-0x00000000c0001000 4K slot=5 as=0 hva=0x0010000000000000 flags=-'
+	expect_bad s2summ.sh "$VM" "s2summ.sh: $VM/memslots: line 3: hva=0x0010000000000000 is beyond 2^52: not a user address"
+}
+
+@test "a range may end exactly at 2^52, not a page beyond, with and without awk's hex conversion" {
+	local hex
+	for hex in "" manual; do
+		ranges 1P/0 3P/0 >"$R"
+		S2VIEW_HEX=$hex all_print 0 s2summ.sh --prom "$R"
+		[ "$(metric 's2view_ipa_bytes{vm="r"}')" = 4503599627370496 ]
+		{ ranges 1P/0 3P/0; echo '0x0010000000000000-0x0010000000001000 4K 3 invalid --- -'; } >"$R"
+		S2VIEW_HEX=$hex expect_bad s2summ.sh "$R" "s2summ.sh: $R: line 3: end 0x0010000000001000 is beyond 2^52"
+	done
+}
+
+### the length of a hex field
+
+@test "a start, end or hva of 17 hex digits is rejected, 16 taken" {
+	{ echo '0x00000000000000000-0x0000000040000000 1G 1 invalid --- -'; small_ranges | sed 1d; } >"$R"
+	expect_bad s2summ.sh "$R" "*: line 1: bad start-end \"0x00000000000000000-0x0000000040000000\": want 0x<16 hex digits>-0x<16 hex digits>"
+	{ echo '0x0000000000000000-0x00000000040000000 1G 1 invalid --- -'; small_ranges | sed 1d; } >"$R"
+	expect_bad s2summ.sh "$R" "*: line 1: bad start-end *"
+	slot_vm '0x00000000c0000000-0x00000000c0001000 4K slot=5 as=0 hva=0x00000ffff00000000 flags=-'
+	expect_bad s2summ.sh "$VM" "*/memslots: line 3: bad \"hva=0x00000ffff00000000\": want hva=0x<16 hex digits>"
+	slot_vm '0x00000000c0000000-0x00000000c0001000 4K slot=5 as=0 hva=0x000ffff00000000 flags=-'
+	expect_bad s2summ.sh "$VM" "*/memslots: line 3: bad \"hva=0x000ffff00000000\": want hva=0x<16 hex digits>"
+}
+
+### the granule the ranges give
+
+@test "a 4K VM whose pages happen to be 64K-aligned is 4K: its level-2 ranges fit only 4K" {
+	ranges 1G/1 64K/3/rw- 1984K/3 1022M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          4G (32 bits, 4K granule)" ]
+	[[ "$output" == *$'\nl3    page     4K         16        64K  100.0%\nl2    block    2M          0          0    0.0%\nl1    block    1G '* ]]
+}
+
+@test "a teardown-shaped file (invalid level-0/1 ranges only) takes the granule its level-1 sizes fit" {
+	ranges 4T/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" == *$'\nl3    page    64K          0          0       -\nl2    block  512M          0          0       -\nl1    block    4T '* ]]
+	ranges 64G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" == *$'\nl3    page    16K          0          0       -\nl2    block   32M          0          0       -\nl1    block   64G '* ]]
+	ranges 1G/1 1G/1 2G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" == *$'\nl3    page     4K          0          0       -\nl2    block    2M          0          0       -\nl1    block    1G '* ]]
+}
+
+### which cause wins
+
+@test "a slot that is dirty-logging and misaligned puts its pages under dirty-log, the first cause" {
+	rm -rf "$VM"
+	cp -r "$SLOTS/$FIX_MISALIGNED_VM" "$VM"
+	sed -i '/slot=0 /s/flags=-/flags=dirty-log/' "$VM/memslots"
+	grep -q 'slot=0 .*flags=dirty-log' "$VM/memslots"
+	all_print 0 s2summ.sh --prom "$VM"
+	[ "$(causes vm9)" = "$(why_here "$VM" 4096 | sed 's/ outside.*//')" ]
+	[ "$(metric 's2view_page_bytes_by_cause{vm="vm9",cause="misaligned"}')" = "$(slot_bytes "$VM" "$FIX_CONTROL_SLOT" 3)" ]
+	[ "$(metric 's2view_page_bytes_by_cause{vm="vm9",cause="dirty-log"}')" = "$(slot_bytes "$VM" "$FIX_DATA_SLOT" 3)" ]
+	[ "$(slot_bytes "$VM" "$FIX_DATA_SLOT" 3)" -gt 0 ]
+}
+
+### --map: the last row, the slot size, the glyphs
+
+@test "--map rounds the last slot up: a mapping 4K into an 8K slot gets a last row of its own, M" {
+	ranges 1G/1 5M/3/rw- 4K/3/rw- 1043452K/3 2G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${#lines[@]}" -eq 13 ]
+	[ "${lines[0]}" = "r: map of 0x0000000040000000-0x0000000040502000, the mapped part of the 4G IPA space (0x0000000000000000-0x0000000100000000)" ]
+	[ "${lines[1]}" = "slot 8K, 512K per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${lines[11]}" = "0x0000000040480000 $(printf 'P%.0s' {1..64})" ]
+	[ "${lines[12]}" = "0x0000000040500000 M" ]
+	# 1024 slots of 4K fit without doubling the slot
+	ranges 1G/1 4M/3/rw- 1020M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${lines[1]}" = "slot 4K, 256K per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${#lines[@]}" -eq 18 ]
+}
+
+@test "--map's smallest slot is the granule's page: 16K in a 16K VM" {
+	ranges 256M/2 16K/3/rw- 16K/3/rw- 32736K/3 1760M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${lines[1]}" = "slot 16K, 1M per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${lines[2]}" = "0x0000000010000000 PP" ]
+}
+
+@test "--map: P and B only for a slot wholly mapped by pages or blocks, M for one partly mapped or mixed" {
+	# a 2M block, a 4K page, 4K unmapped, a 4K page: slots of 4K: B..B P . P
+	ranges 1G/1 2M/2/rw- 4K/3/rw- 4K/3 4K/3/rw- 2036K/3 1020M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${lines[1]}" = "slot 4K, 256K per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${lines[2]}" = "0x0000000040000000 $(printf 'B%.0s' {1..64})" ]
+	[ "${lines[10]}" = "0x0000000040200000 P.P" ]
+	# 2 blocks then 12K of pages over 1028 slots: 8K slots, the last one half mapped
+	ranges 1G/1 4M/2/rw- 12K/3/rw- 4084K/3 1016M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${lines[1]}" = "slot 8K, 512K per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${lines[-1]}" = "0x0000000040400000 PM" ]
+	# a slot of 4M holding a 2M block and a page: mixed
+	ranges 1G/1 2M/2/rw- 4K/3/rw- 2044K/3 1020M/2 2G/1 4K/3/rw- 1048572K/3 3G/1 >"$R"
+	all_print 0 s2summ.sh --map "$R"
+	[ "${lines[1]}" = "slot 4M, 256M per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
+	[ "${lines[2]}" = "0x0000000040000000 M$(printf '.%.0s' {1..63})" ]
+	[ "${#lines[@]}" -eq 15 ]
+	[ "${lines[-1]}" = "0x0000000100000000 M" ]
+}
+
+### --prom: labels and absent values
+
+@test "--prom labels keep . _ : - letters and digits of a file name, and write _ for the rest" {
+	mkdir -p "$BATS_TEST_TMPDIR/d"
+	small_ranges >"$BATS_TEST_TMPDIR/d/a:b.c_d-1 x\"y\\z"
+	all_print 0 s2summ.sh --prom "$BATS_TEST_TMPDIR/d/a:b.c_d-1 x\"y\\z"
+	[ "$(metric 's2view_ranges{vm="a:b.c_d-1_x_y_z"}')" = 4 ]
+}
+
+@test "--prom of a lone ranges file (no table_pages) prints no table_pages metric at all, only valued samples" {
+	small_ranges >"$R"
+	all_print 0 s2summ.sh --prom "$R"
+	[[ "$output" != *table_pages* ]]
+	printf '%s\n' "$output" | awk '/^#/ { next } NF != 2 || $2 !~ /^[0-9][0-9.e+-]*$/ { print "bad sample: " $0; bad = 1 } END { exit bad }'
+	rm -rf "$VM"
+	cp -r "$FIXTURES/vm1" "$VM"
+	all_print 0 s2summ.sh --prom "$VM"
+	[ "$(metric 's2view_table_pages{vm="vm9"}')" = "$(cat "$VM/s2/table_pages")" ]
+}
+
+### orders
+
+@test "VMs are summarised in numeric order: vm2 before vm10, vm10 before vm100" {
+	local k=$BATS_TEST_TMPDIR/kvm
+	mkdir -p "$k"
+	cp -r "$FIXTURES/vm1" "$k/vm100"
+	cp -r "$FIXTURES/vm1" "$k/vm10"
+	cp -r "$FIXTURES/vm1" "$k/vm2"
+	S2VIEW_SYSFS=$k all_print 0 s2summ.sh --prom
+	[ "$(printf '%s\n' "$output" | sed -n 's/^s2view_ranges{vm="\(vm[0-9]*\)"}.*/\1/p' | tr '\n' ' ')" = "vm2 vm10 vm100 " ]
+	all_print 0 s2summ.sh --prom "$k"
+	[ "$(printf '%s\n' "$output" | sed -n 's/^s2view_ranges{vm="\(vm[0-9]*\)"}.*/\1/p' | tr '\n' ' ')" = "vm2 vm10 vm100 " ]
+}
+
+@test "only vm and decimal digits name a VM: vm, vmx, vm3x and vm-3 are paths" {
+	local a
+	for a in vm vmx vm3x vm-3; do
+		expect_bad s2summ.sh "$a" "s2summ.sh: no such VM, file or directory: $a"
+	done
+	expect_bad s2summ.sh vm42 "s2summ.sh: unknown VM vm42: no $FIXTURES/vm42/s2 (VMs: vm1 vm2 vm3 vm4 vm5; root?)"
+	# a directory named like a VM is read as the VM; ./ makes it a path
+	mkdir -p "$BATS_TEST_TMPDIR/w"
+	cp -r "$FIXTURES/vm2" "$BATS_TEST_TMPDIR/w/vm3"
+	cd "$BATS_TEST_TMPDIR/w"
+	all_print 0 s2summ.sh --prom vm3
+	[ "$(metric 's2view_ranges{vm="vm3"}')" = "$(($(wc -l <"$FIXTURES/vm3/s2/ranges")))" ]
+	all_print 0 s2summ.sh --prom ./vm3
+	[ "$(metric 's2view_ranges{vm="vm3"}')" = "$(($(wc -l <"$FIXTURES/vm2/s2/ranges")))" ]
+}
+
+@test "-nN is -n N, leading zeros and all; -n with no number or a sign is a usage error" {
+	local sh a b
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh -n 3 vm1
+		a=$output
+		s2 "$sh" s2summ.sh -n3 vm1
+		[ "$output" = "$a" ]
+		s2 "$sh" s2summ.sh vm1 -n003
+		[ "$output" = "$a" ]
+		[[ "$output" == *$'\nTOP 3 MAPPED RANGES\n'* ]]
+		s2 "$sh" s2owner.sh -n010
+		b=$output
+		s2 "$sh" s2owner.sh -n 10
+		[ "$output" = "$b" ]
+		[[ "$output" == *"ALL 8 HYP-OWNED RUNS"* ]]
+	done
+	expect_status 2 '*-n wants a number (got "-1")*' s2summ.sh -n-1
+	expect_status 2 '*-n wants a number (got "")*' s2summ.sh -n ''
+	expect_status 2 '*-n needs a number*' s2owner.sh -n
+}
+
+@test "owners: host, hyp, ffa, ids by number, other names by name, borrowed, unmapped" {
+	printf '%s\n' \
+		'0x0000000000000000-0x0000000000001000 4K 3 invalid --- - owner=zed' \
+		'0x0000000000001000-0x0000000000002000 4K 3 invalid --- - owner=12' \
+		'0x0000000000002000-0x0000000000003000 4K 3 invalid --- - owner=abc' \
+		'0x0000000000003000-0x0000000000004000 4K 3 invalid --- - owner=9' \
+		'0x0000000000004000-0x0000000000005000 4K 3 invalid --- - owner=ffa' \
+		'0x0000000000005000-0x0000000000006000 4K 3 invalid --- - owner=Abc' \
+		'0x0000000000006000-0x0000000000007000 4K 3 invalid --- - owner=hyp' \
+		'0x0000000000007000-0x0000000000008000 4K 3 invalid --- - owner=host' >"$R"
+	all_print 0 s2owner.sh "$R"
+	[ "$(printf '%s\n' "$output" | sed -n '/^OWNER/,/^$/p' | awk 'NR > 1 && NF { printf "%s ", $1 }')" = \
+		"host hyp ffa id9 id12 Abc abc zed borrowed unmapped " ]
+}
+
+@test "ties in the top lists keep address order: equal ranges and equal hyp runs, first come first" {
+	ranges 1G/1 4K/3/rw- 4K/3 4K/3/r-- 4K/3 4K/3/rwx 2028K/3 1022M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh -n 2 "$R"
+	[ "${lines[-2]}" = "0x0000000040000000-0x0000000040001000      4K 3 page  rw- normal    af=1" ]
+	[ "${lines[-1]}" = "0x0000000040002000-0x0000000040003000      4K 3 page  r-- normal    af=1" ]
+	S2VIEW_QUICK=no all_print 0 s2summ.sh -n 2 "$R"
+	[ "${lines[-1]}" = "0x0000000040002000-0x0000000040003000      4K 3 page  r-- normal    af=1" ]
+	printf '%s\n' '0x0000000000000000-0x0000000040000000 1G 1 invalid --- - owner=hyp' \
+		'0x0000000040000000-0x0000000080000000 1G 1 invalid --- -' \
+		'0x0000000080000000-0x00000000a0000000 512M 1 invalid --- - owner=hyp' \
+		'0x00000000a0000000-0x00000000c0000000 512M 1 invalid --- - owner=hyp owner_note=2' \
+		'0x00000000c0000000-0x00000000e0000000 512M 1 invalid --- -' \
+		'0x00000000e0000000-0x0000000100000000 512M 1 invalid --- - owner=hyp' >"$R"
+	all_print 0 s2owner.sh -n 1 "$R"
+	[ "${lines[-2]}" = "TOP 1 HYP-OWNED RUNS (contiguous owner=hyp ranges)" ]
+	[ "${lines[-1]}" = "0x0000000000000000-0x0000000040000000        1G (1 range)" ]
+	all_print 0 s2owner.sh -n 2 "$R"
+	[ "${lines[-2]}" = "0x0000000000000000-0x0000000040000000        1G (1 range)" ]
+	[ "${lines[-1]}" = "0x0000000080000000-0x00000000c0000000        1G (2 ranges)" ]
+	all_print 0 s2owner.sh -n 3 "$R"
+	[ "${lines[-1]}" = "0x00000000e0000000-0x0000000100000000      512M (1 range)" ]
+}
