@@ -89,7 +89,9 @@ function note(msg) {
 # Prometheus gauges (prom), each metric's HELP and TYPE once, its series in
 # the order they came. emit(), in a tool's END, prints: nothing on stdout
 # after an error, else the whole output at once.
-function out(s) { OUT = OUT s "\n" }
+# (lines in an array, not one string grown line by line: that copies the
+# whole output at every line, quadratic in its length under mawk and busybox)
+function out(s) { OL[++NOL] = s }
 
 function lbl(s) { gsub(/[^A-Za-z0-9._:-]/, "_", s); return s }
 
@@ -97,10 +99,10 @@ function prom(name, help, labels, v) {
 	if (!(name in PH)) {
 		PH[name] = help; NPM++; PO[NPM] = name
 	}
-	PS[name] = PS[name] name (labels != "" ? "{" labels "}" : "") " " v "\n"
+	PL[name, ++PLN[name]] = name (labels != "" ? "{" labels "}" : "") " " v
 }
 
-function emit(    i) {
+function emit(    i, j, n) {
 	if (ERR)
 		exit 2
 	if (INVM) {
@@ -108,11 +110,15 @@ function emit(    i) {
 		bad("no newline at the end of the last line: truncated file?")
 	}
 	if (PROM) {
-		for (i = 1; i <= NPM; i++)
-			printf "# HELP %s %s\n# TYPE %s gauge\n%s", PO[i], PH[PO[i]], \
-			    PO[i], PS[PO[i]]
+		for (i = 1; i <= NPM; i++) {
+			printf "# HELP %s %s\n# TYPE %s gauge\n", PO[i], PH[PO[i]], PO[i]
+			n = PLN[PO[i]]
+			for (j = 1; j <= n; j++)
+				print PL[PO[i], j]
+		}
 	} else {
-		printf "%s", OUT
+		for (i = 1; i <= NOL; i++)
+			print OL[i]
 	}
 }
 

@@ -688,7 +688,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 			promslots(f)
 		return
 	}
-	if (OUT != "")
+	if (NOL)
 		out("")
 	if (MAP) {
 		drawmap(name)

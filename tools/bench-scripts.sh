@@ -12,23 +12,25 @@
 #
 # Generates a valid, complete ranges file for a 40-bit IPA with 1 GiB of 4K
 # pages at 0x80000000, alternately rw- and r-- (262,144 page ranges, plus
-# the two holes around them), then times, under three userlands (dash with
+# the two holes around them), then times, under four userlands (dash with
 # mawk, dash with gawk, busybox sh with busybox's awk and tools first in
-# PATH, as on the guest): the floor (the awk program of floor_awk() in
+# PATH, as on the guest, and Android's: mksh, toybox's tools and the
+# one-true-awk, "android" in the table): the floor (the awk program of floor_awk() in
 # initramfs/bench.sh, which the guest times too: parse each line's hex start
 # and end, sum the bytes by type), s2summ.sh (default, --prom, --map) and
 # s2owner.sh. Prints seconds, lines per second and each time over the floor
 # of the same awk (target for s2summ.sh: <= 3); asserts nothing about the
 # times, only that each run succeeds.
 #
-# REQUIREMENTS: dash, mawk, gawk, busybox, date with %N (GNU or busybox).
+# REQUIREMENTS: dash, mawk, gawk, busybox, mksh, toybox, original-awk,
+# date with %N (GNU or busybox) (tools/install-deps.sh).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=1
 KEEP=
 ROWS=
-USERLANDS="mawk gawk busybox"
+USERLANDS="mawk gawk busybox android"
 
 usage() {
 	cat <<USAGE
@@ -54,7 +56,7 @@ while getopts hr:k:o: opt; do
 	esac
 done
 case $RUNS in '' | *[!0-9]* | 0) die "-r wants a positive number" ;; esac
-for tool in dash mawk gawk busybox; do
+for tool in dash mawk gawk busybox mksh toybox original-awk; do
 	command -v "$tool" >/dev/null || die "no $tool: apt-get install $tool"
 done
 case $(date +%N) in *N*) die "date has no %N: need GNU or busybox date" ;; esac
@@ -82,6 +84,15 @@ BEGIN {
 }' >"$R"
 LINES=$(wc -l <"$R")
 LINES=$((LINES))
+# the same pages, each line with its own sw= (no two lines alike: the
+# quick way of s2lib.awk never applies)
+U=$DIR/ranges-unique
+awk '/ page / { $0 = $0 " sw=0x" sprintf("%x", NR) } { print }' "$R" >"$U"
+# 16,384 ranges and -n 1000000: every range in the top list, output as long
+# as the input
+S=$DIR/ranges-16k
+awk 'NR == 1 || (NR > 1 && NR <= 16385) { print } END {
+	print "0x0000000084000000-0x0000010000000000 1046464M 1 invalid --- -" }' "$R" >"$S"
 
 # The floor: the guest's program, so that both sides time the same one.
 FLOOR=$DIR/floor.awk
@@ -94,6 +105,13 @@ for ul in $USERLANDS; do
 	mkdir -p "$DIR/bin-$ul"
 	case $ul in
 	busybox) busybox --install -s "$DIR/bin-$ul" ;;
+	android)
+		for a in $(toybox); do
+			ln -sf "$(command -v toybox)" "$DIR/bin-$ul/$a"
+		done
+		ln -sf "$(command -v mksh)" "$DIR/bin-$ul/sh"
+		ln -sf "$(command -v original-awk)" "$DIR/bin-$ul/awk"
+		;;
 	*)
 		ln -sf "$(command -v dash)" "$DIR/bin-$ul/sh"
 		ln -sf "$(command -v "$ul")" "$DIR/bin-$ul/awk"
@@ -102,6 +120,7 @@ for ul in $USERLANDS; do
 done
 echo "input: $R, $LINES lines, $(($(wc -c <"$R") / 1024))K"
 echo "mawk: $(mawk -W version 2>&1 | head -n 1); gawk: $(gawk --version | head -n 1); busybox: $(busybox | head -n 1)"
+echo "android: $(toybox --version), mksh $(dpkg-query -W -f '${Version}' mksh 2>/dev/null), original-awk $(dpkg-query -W -f '${Version}' original-awk 2>/dev/null)"
 echo
 
 ### the runs
@@ -158,4 +177,14 @@ for ul in $USERLANDS; do
 	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2owner.sh" "$R")
 	report s2owner.sh "$ul" "$t" "$floor"
 	row "toolkit.host.$ul.s2owner" "$t" s
+	floor=$(bench "$ul" "$DIR/bin-$ul/awk" -f "$FLOOR" "$U")
+	report "floor (unique lines)" "$ul" "$floor"
+	row "toolkit.host.$ul.floor_unique" "$floor" s
+	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2summ.sh" "$U")
+	report "s2summ.sh (unique lines)" "$ul" "$t" "$floor"
+	row "toolkit.host.$ul.s2summ_unique" "$t" s
+	row "toolkit.host.$ul.s2summ_unique_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2summ.sh" -n 1000000 "$S")
+	report "s2summ.sh -n 1000000 (16K)" "$ul" "$t"
+	row "toolkit.host.$ul.s2summ_top_all_16k" "$t" s
 done
