@@ -36,7 +36,9 @@
 # e.g. valid or not). The lines that follow are then taken without the full
 # checks while each one starts where the last ended, has a well-formed
 # start-end field, a tail (substr($0, 38)) already checked on a range of
-# the same level (size, level, type, perms, memattr, key=value fields), the
+# the same level (size, level, type, perms, memattr, key=value fields; a
+# tail with sw=0x<hex>, different on every line, without its value, which
+# is checked on its own: see swtail()), the
 # size its tail says, and ends within the IPA space: one of the class of
 # the last range that account() saw, ending within FASTLIM too (the tool
 # sets it: the end of the memslot it is in, say), is only counted, per
@@ -495,7 +497,7 @@ BEGIN {
 # operations per line: each one counts in busybox awk.)
 index($0, NP) &&
     $0 ~ /^0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]-0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F] / &&
-    (TZ = FT[TL = substr($0, 38)]) {
+    (!(P = index(TL = substr($0, 38), " sw=0x")) ? (TZ = FT[TL]) : swtail(P)) {
 	E = NATIVEHEX ? (e = substr($0, 20, 18)) + 0 : \
 	    hexv(substr(e = substr($0, 20, 18), 3))
 	if (E - LASTE - TZ == FCL && E <= FLIM) {
@@ -624,13 +626,36 @@ INSL {
 	fastgate()
 }
 
+# a tail with software bits (" 4K 3 page rw- normal af=1 sw=0x2a"), whose
+# value differs from line to line, is kept with the value written "\n",
+# which no line holds: lines that differ only there share it
+function swcanon(tl, p,    v, q) {
+	v = substr(tl, p + 6)
+	q = index(v, " ")
+	SWV = q ? substr(v, 1, q - 1) : v
+	return substr(tl, 1, p + 3) "\n" (q ? substr(v, q) : "")
+}
+
+# the quick rule's look-up of a tail with sw= at p (TL): its value is hex,
+# the line starts where the last range ended (its sw value could hold the
+# digits NP looks for), and the tail without the value was checked before
+function swtail(p) {
+	TL = swcanon(TL, p)
+	if (SWV !~ /^[0-9a-f]+$/ || substr($0, 1, 18) != NP)
+		return 0
+	return (TZ = FT[TL])
+}
+
 # after a range checked the full way: may the next lines go the quick way
-function fastgate(    c, tl) {
+function fastgate(    c, tl, p) {
 	NP = "\n"
 	if (QUICK == "no")
 		return
 	FTT = ""
-	if (SZ < TWO40 && index($0, $1) == 1 && !index(tl = substr($0, 38), "0x"))
+	tl = substr($0, 38)
+	if ((p = index(tl, " sw=0x")))
+		tl = swcanon(tl, p)
+	if (SZ < TWO40 && index($0, $1) == 1 && !index(tl, "0x"))
 		FTT = tl
 	FASTLIM = TWO52
 	FTOK = 0

@@ -130,3 +130,61 @@ expect_status_out() {
 	expect_status_out 0 s2owner.sh "$BATS_TEST_TMPDIR/r"
 	[[ "$output" == *$'\nborrowedx                1G   25.0%   99.8%        1\n'* ]]
 }
+
+# sw_ranges FILE [AWK-EDIT]: a 32-bit lone ranges file: a 2G hole, 300 4K
+# pages alternately rw- and r--, each with its own sw= (line 2 sw=0x2, ...),
+# a hole up to 4G; AWK-EDIT (with L = 200) changes lines on the way
+sw_ranges() {
+	awk 'BEGIN {
+		print "0x0000000000000000-0x0000000080000000 2G 1 invalid --- -"
+		for (i = 0; i < 300; i++)
+			printf "0x00000000%05x000-0x00000000%05x000 4K 3 page %s normal af=1 sw=0x%x\n",
+			    524288 + i, 524289 + i, i % 2 ? "r--" : "rw-", i + 2
+		printf "0x00000000%05x000-0x0000000100000000 %dK 2 invalid --- -\n", 524588, (1048576 - 524588) * 4
+	}' | awk -v L=200 "${2:-1}" >"$1"
+}
+
+@test "lines that differ only in their sw= value go the quick way, and are checked as the full way checks them" {
+	local r=$BATS_TEST_TMPDIR/r sh what edit words
+	sw_ranges "$r"
+	for sh in $S2_SHELLS; do
+		same_both_ways_sw "$sh" -n 0 "$r"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nranges:             302 (300 mapped, in 1 contiguous run)\n'* ]]
+	done
+	while IFS='|' read -r what edit words; do
+		sw_ranges "$r" "$edit"
+		for sh in $S2_SHELLS; do
+			same_both_ways_sw "$sh" -n 0 "$r"
+			echo "$what: $stderr"
+			[ "$status" -eq 2 ]
+			[[ "$stderr" == "s2summ.sh: $r: line $words"* ]]
+		done
+	done <<'EOF2'
+a bad hex digit|NR == L { sub(/sw=0x/, "sw=0xg") } 1|200: bad sw=0xgc8
+no digits|NR == L { sub(/sw=0x.*/, "sw=0x") } 1|200: bad sw=0x:
+no value|NR == L { sub(/sw=0x.*/, "sw=") } 1|200: bad field "sw="
+upper-case X|NR == L { sub(/sw=0x/, "sw=0X") } 1|200: bad sw=0Xc8
+upper-case digits|NR == L { sub(/sw=0xc8/, "sw=0xC8") } 1|200: bad sw=0xC8
+a gap of a size seen before, the sw value the last end's digits|NR == 100 { split($1, a, "-"); next } NR == 101 { split($1, b, "-"); $1 = a[1] "-" b[2]; $2 = "8K"; print; next } NR == L { printf "0x00000000%05x000-0x00000000%05x000 8K 3 page r-- normal af=1 sw=0x00000000%05x000\n", 524288 + 199, 524288 + 200, 524288 + 198; next } 1|199: gap: range starts at 0x00000000800c7000
+EOF2
+	sw_ranges "$r" 'NR == L { $0 = $0 " sw=0x1" } 1'
+	for sh in $S2_SHELLS; do
+		same_both_ways_sw "$sh" -n 0 "$r"
+		[ "$status" -eq 0 ]
+	done
+}
+
+# same_both_ways_sw USERLAND ARGS...: s2summ.sh ARGS the full way and the
+# quick way give the same status, stdout and stderr
+same_both_ways_sw() {
+	local sh=$1 st out err
+	shift
+	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
+	st=$status out=$output err=$stderr
+	s2 "$sh" s2summ.sh "$@"
+	echo "the full way: status $st, stderr: $err; the quick way: status $status, stderr: $stderr"
+	[ "$status" = "$st" ]
+	[ "$output" = "$out" ]
+	[ "$stderr" = "$err" ]
+}
