@@ -1,36 +1,52 @@
 #!/bin/sh
-# mutants.sh - do the host tests catch wrong numbers? Break the toolkit one
-# line at a time and count how many breaks the tests notice.
+# mutants.sh - do the host tests catch wrong code? Break the toolkit one
+# token at a time and count how many breaks the tests notice.
 #
-# USAGE: tools/mutants.sh [-h] [-v]
+# USAGE: tools/mutants.sh [-h] [-v] [-l]
 #   -v   show which test file killed each mutant
+#   -l   the hand-written list below instead of the systematic mutants
 #
-# Each mutant is a copy of scripts/ with one line changed (a count doubled,
-# a sort order flipped, a check turned off, the granule fixed at 4K, ...;
-# the list is below). The host tests of the toolkit (numbers, format,
-# granules, s2summ, s2owner .bats; fastest first, stopping at the first
-# that fails)
-# run on the copy through S2VIEW_SCRIPTS, under the userlands of
-# MUTANT_SHELLS (default: dash, the quickest; the four userlands agree byte
-# for byte, which the normal run checks). A mutant is killed when a test
-# fails, and survives when all pass. Prints the survivors and the score;
-# exit status 1 when the score is below MUTANTS_MIN percent (default 90),
-# or when a mutation no longer applies (its line changed: update the list).
+# The systematic mutants (the default) are made by tools/mutants-gen.awk
+# from scripts/s2lib.awk, s2lib.sh, s2summ.sh and s2owner.sh, one per
+# token of code (not in comments, strings, regexes or the usage text):
+#   cmp    every comparison flipped (< <=, > >=, == !=, -eq -ne, -gt -ge,
+#          -lt -le, = !=)
+#   const  every integer literal +1 and -1
+#   bool   every if/while condition and shell test negated, every ! dropped
+#   sort   every sort key changed (sort -n to sort)
+# The hand-written list (-l) breaks lines as a reader of the README would
+# (a count doubled, a check turned off, the granule fixed at 4K, ...).
+#
+# Each mutant is a copy of scripts/ with one line changed. The host tests
+# of the toolkit (output, validation, boundaries, numbers, format, granules,
+# s2summ, s2owner .bats; stopping at the first that fails) run on the copy
+# through S2VIEW_SCRIPTS, under the userlands of MUTANT_SHELLS (default:
+# dash, the quickest; the four userlands agree byte for byte, which the
+# normal run checks). A mutant is killed when a test fails, and survives
+# when all pass. The equivalent mutants (no input can tell them from the
+# toolkit) are listed with the reason in docs/mutants.md and not counted.
+# MUTANTS_SAMPLE=N runs every (total/N)-th mutant only (a survivor runs the
+# whole suite, about 5 minutes under dash: the 1,300 systematic mutants
+# take hours). Prints the survivors and the score; exit status 1 when the
+# score is below MUTANTS_MIN percent (default 90), or when a hand-written
+# mutation no longer applies (its line changed: update the list).
 #
 # REQUIREMENTS: bats and what tests/host needs (tools/install-deps.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-verbose=
-while getopts hv opt; do
+verbose='' listed=''
+while getopts hvl opt; do
 	case $opt in
 	v) verbose=1 ;;
+	l) listed=1 ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 
-### the mutants: FILE @@ TEXT @@ REPLACEMENT (the first line holding TEXT)
+### the hand-written mutants: FILE @@ TEXT @@ REPLACEMENT (the first line
+### holding TEXT)
 mutants() {
 	cat <<'MUTANTS'
 s2summ.sh @@ 	AN[ATTR]++ @@ 	AN[ATTR] += 2
@@ -55,7 +71,7 @@ s2owner.sh @@ st = STATE == "" ? "owned" : STATE @@ st = STATE == "" ? "shared-o
 s2owner.sh @@ OB[own] += SZ; ON[own]++ @@ OB[own] += SZ; ON[own] += 2
 s2owner.sh @@ TOPS[i - 1] < sz @@ TOPS[i - 1] > sz
 s2owner.sh @@ 	if (own == "hyp") { @@ 	if (own == "ffa") {
-s2owner.sh @@ 		return substr(a, 3) + 0 < substr(b, 3) + 0 @@ 		return substr(a, 3) < substr(b, 3)
+s2owner.sh @@ length(a) != length(b) ? length(a) < length(b) : a < b @@ a < b
 s2owner.sh @@ 	if (HAVE[ctr] && CTR[ctr] != v + 0) @@ 	if (0)
 s2lib.awk @@ 	return any ? g : 0 @@ 	return any ? 1 : 0
 s2lib.awk @@ 			e *= GR[g] / 8 @@ 			e *= GR[g] / 4
@@ -87,7 +103,7 @@ s2summ.sh @@ A[K[j]] == A[K[j - 1]] && K[j] < K[j - 1] @@ A[K[j]] == A[K[j - 1]]
 s2summ.sh @@ hum(CTR["table_pages"] * GR[GI]) @@ hum(CTR["table_pages"] * 4096)
 s2summ.sh @@ f, sprintf("%.0f", BIGRUN)) @@ f, sprintf("%.0f", BIGRUN + 4096))
 s2summ.sh @@ 		row = s * 64 @@ 		row = s * 32
-s2summ.sh @@ " (pid " CTR["pid"] ")" @@ " (pid " CTR["pid"] + 1 ")"
+s2summ.sh @@ " (pid " CTRS["pid"] ")" @@ " (pid " CTRS["pid"] + 1 ")"
 s2owner.sh @@ 	if (OWNER != "" || STATE != "") @@ 	if (OWNER != "")
 s2owner.sh @@ K[i] == "unmapped" ? "-" : pct(OB[K[i]], known) @@ pct(OB[K[i]], known)
 s2owner.sh @@ pct(SB[ST[i]], MAPPED), SN[ST[i]] @@ pct(SB[ST[i]], IPA), SN[ST[i]]
@@ -96,7 +112,7 @@ s2lib.awk @@ 	d = x % 65536; x = (x - d) / 65536 @@ 	d = x % 65536; x = (x - d) 
 s2lib.awk @@ 	if (p > 0 && p < 0.05) @@ 	if (p > 0 && p < 0.5)
 s2lib.awk @@ 	if (p < 100 && p >= 99.95) @@ 	if (p < 100 && p >= 99.5)
 s2lib.awk @@ 		if (N == 0) @@ 		if (0)
-s2lib.awk @@ 			if (v + 0 < 1 || v + 0 > 52) { @@ 			if (v + 0 < 1 || v + 0 > 64) {
+s2lib.awk @@ 			if (v + 0 < 12 || v + 0 > 52) { @@ 			if (v + 0 < 12 || v + 0 > 64) {
 s2lib.sh @@ */s2 | s2) PIDFILE=${S2DIR%s2}pid MSFILE=${S2DIR%s2}memslots ;; @@ */s2 | s2) MSFILE=${S2DIR%s2}memslots ;;
 s2owner.sh @@ find_s2 "$p" . s2 host/s2 @@ find_s2 "$p" . s2
 s2lib.awk @@ 	if (index($0, "M-") || index($0, "^")) @@ 	if (0)
@@ -183,10 +199,16 @@ apply() { # DIR FILE TEXT REPLACEMENT
 		mv "$1/$2.new" "$1/$2"
 }
 
+setline() { # DIR FILE LINE NEWTEXTFILE: line LINE of DIR/FILE becomes the text
+	awk -v n="$3" 'NR == FNR { t = $0; next } FNR == n { print t; next } { print }' \
+		"$4" "$1/$2" >"$1/$2.new" && mv "$1/$2.new" "$1/$2"
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 shells=${MUTANT_SHELLS:-dash}
-files="numbers format granules s2summ s2owner"
+files="output validation boundaries numbers format granules s2summ s2owner"
+soh=$(printf '\001')
 
 ### a sanity run: the unmutated scripts pass
 for f in $files; do
@@ -197,22 +219,58 @@ for f in $files; do
 	}
 done
 
-n=0 killed=0 stale=0
+### the list: FILE SOH LINE SOH CLASS SOH NEW LINE (systematic), or the
+### hand-written FILE @@ TEXT @@ REPLACEMENT
+if [ -n "$listed" ]; then
+	mutants >"$tmp/list"
+else
+	awk -f tools/mutants-gen.awk scripts/s2lib.awk scripts/s2lib.sh \
+		scripts/s2summ.sh scripts/s2owner.sh >"$tmp/list"
+fi
+# the equivalent ones: FILE SOH CLASS SOH NEW LINE, from docs/mutants.md
+# shellcheck disable=SC2016 # (backquotes: the markdown fence)
+sed -n '/^```equivalent$/,/^```$/p' docs/mutants.md | sed '1d; $d' |
+	awk -F ' @@ ' -v soh="$soh" 'NF >= 3 { print $1 soh $2 soh $3 }' >"$tmp/equiv"
+total=$(($(wc -l <"$tmp/list")))
+every=1
+[ -z "${MUTANTS_SAMPLE:-}" ] || [ "$MUTANTS_SAMPLE" -ge "$total" ] ||
+	every=$((total / MUTANTS_SAMPLE))
+
+i=0 n=0 killed=0 stale=0 equiv=0
 survivors=
-mutants >"$tmp/list"
 while IFS= read -r m; do
-	file=${m%% @@ *}
-	rest=${m#* @@ }
-	from=${rest%% @@ *}
-	to=${rest#* @@ }
-	n=$((n + 1))
+	i=$((i + 1))
+	[ $(((i - 1) % every)) -eq 0 ] || continue
 	rm -rf "$tmp/s"
 	cp -r scripts "$tmp/s"
-	if ! apply "$tmp/s" "$file" "$from" "$to"; then
-		echo "mutant $n: no longer applies (update tools/mutants.sh): $file: $from"
-		stale=$((stale + 1))
-		continue
+	if [ -n "$listed" ]; then
+		file=${m%% @@ *}
+		rest=${m#* @@ }
+		from=${rest%% @@ *}
+		to=${rest#* @@ }
+		what="$file: $from -> $to"
+		if ! apply "$tmp/s" "$file" "$from" "$to"; then
+			echo "mutant $i: no longer applies (update tools/mutants.sh): $file: $from"
+			stale=$((stale + 1))
+			continue
+		fi
+	else
+		file=${m%%"$soh"*}
+		rest=${m#*"$soh"}
+		line=${rest%%"$soh"*}
+		rest=${rest#*"$soh"}
+		class=${rest%%"$soh"*}
+		text=${rest#*"$soh"}
+		# (an equivalent mutant: listed with its reason, not counted)
+		if grep -qxF "$file$soh$class$soh$(echo "$text" | sed 's/^[[:space:]]*//')" "$tmp/equiv"; then
+			equiv=$((equiv + 1))
+			continue
+		fi
+		printf '%s\n' "$text" >"$tmp/text"
+		setline "$tmp/s" "$file" "$line" "$tmp/text"
+		what="$file:$line ($class): $(echo "$text" | sed 's/^[[:space:]]*//')"
 	fi
+	n=$((n + 1))
 	by=
 	for f in $files; do
 		if ! S2VIEW_SCRIPTS=$tmp/s S2_SHELLS=$shells bats "tests/host/$f.bats" \
@@ -223,14 +281,18 @@ while IFS= read -r m; do
 	done
 	if [ -n "$by" ]; then
 		killed=$((killed + 1))
-		[ -z "$verbose" ] || echo "mutant $n killed by $by.bats: $file: $from -> $to"
+		[ -z "$verbose" ] || echo "mutant $i killed by $by.bats: $what"
 	else
-		echo "mutant $n SURVIVED: $file: $from -> $to"
-		survivors="$survivors $n"
+		echo "mutant $i SURVIVED: $what"
+		survivors="$survivors $i"
 	fi
 done <"$tmp/list"
 
+[ "$n" -gt 0 ] || { echo "mutants: none run" >&2; exit 1; }
 score=$((killed * 100 / n))
-echo "mutants: $killed of $n killed ($score%)${survivors:+; survivors:$survivors}"
+sampled=
+[ "$every" -eq 1 ] || sampled=" (every $every-th)"
+echo "mutants: $killed of $n killed ($score%) of $total$sampled," \
+	"$equiv equivalent not counted${survivors:+; survivors:$survivors}"
 [ "$stale" -eq 0 ] || { echo "mutants: $stale no longer apply" >&2; exit 1; }
 [ "$score" -ge "${MUTANTS_MIN:-90}" ]
