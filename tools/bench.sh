@@ -167,22 +167,30 @@ if [ -n "$guest" ]; then
 	# nothing: the same kernel without the stage-2 stats. Built in the
 	# same tree and build dir (only pgtable.c changes), then the tree goes
 	# back to the series.
-	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults) on CPU 0, best of 5, a kernel with the stage-2 stats and one without"
+	header "fault path ($mode): s2vm -m 512M -b 4k -x (131,072 faults) on CPU 0, best of 5, a kernel with the stage-2 stats and one without, booted in turn twice"
 	nostats=$out/Image-nostats
 	S2VIEW_EXTRA_PATCHES=$top/kernel/bench/no-stage2-stats.patch \
 		"$top/tools/build-kernel.sh" "$nostats" >/dev/null
 	"$top/tools/build-kernel.sh" "$top/build/Image-$KERNEL" >/dev/null
-	for kernel in stats nostats; do
-		image=$top/build/Image-$KERNEL
-		[ "$kernel" = stats ] || image=$nostats
-		boot "faults-$kernel" "$mode" faults "$parts/faults-$kernel.boot" "$image"
-		t=$(awk -F'\t' '$2 == "faultpath.fault_in" { print $3 }' "$parts/faults-$kernel.boot")
-		[ -n "$t" ] || die "no faultpath.fault_in in $logs/faults-$kernel/$KERNEL-$mode.log"
-		eval "t_$kernel=\$t"
+	# The emulator's speed drifts over minutes (by up to 30 % between
+	# boots): stats, nostats, stats, nostats, the best boot of each, so
+	# that a slow spell does not fall on one kernel only.
+	t_stats='' t_nostats=''
+	for round in 1 2; do
+		for kernel in stats nostats; do
+			image=$top/build/Image-$KERNEL
+			[ "$kernel" = stats ] || image=$nostats
+			name=faults-$kernel-$round
+			boot "$name" "$mode" faults "$parts/$name.boot" "$image"
+			t=$(awk -F'\t' '$2 == "faultpath.fault_in" { print $3 }' "$parts/$name.boot")
+			[ -n "$t" ] || die "no faultpath.fault_in in $logs/$name/$KERNEL-$mode.log"
+			eval "best=\$t_$kernel"
+			best=$(awk -v a="$t" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
+			eval "t_$kernel=\$best"
+		done
 	done
-	# shellcheck disable=SC2154 # t_stats and t_nostats: set by eval
 	awk -v a="$t_stats" -v b="$t_nostats" -v m="$mode" -v k="$KERNEL" 'BEGIN {
-		printf "### fault path (%s): s2vm -m 512M -b 4k -x, on CPU 0, create to exit, best of 5, with the stage-2 stats (build/Image-%s) and without (kernel/bench/no-stage2-stats.patch)\n", m, k
+		printf "### fault path (%s): s2vm -m 512M -b 4k -x, on CPU 0, create to exit, best of 5 in each of 2 boots taken in turn, with the stage-2 stats (build/Image-%s) and without (kernel/bench/no-stage2-stats.patch)\n", m, k
 		printf "result\tfaultpath.stats\t%s\ts\t\n", a
 		printf "result\tfaultpath.nostats\t%s\ts\t\n", b
 		printf "result\tfaultpath.overhead\t%.1f\t%%\t<= 5\n", (b > 0 ? (a / b - 1) * 100 : 0)
