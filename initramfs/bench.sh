@@ -25,6 +25,8 @@
 #           hypercalls per read; "n/a (not protected mode)" elsewhere
 #   faults  the fault path only: best of 5 fault-ins on CPU 0 (tools/bench.sh boots a
 #           kernel with the stage-2 stats and one without, and compares)
+#   dumps   the dumps of main only (by hand: S2VIEW_BENCH=dumps, for
+#           working on the dump's speed)
 #   all     main, then host (the default)
 # Asserts nothing about times: targets are printed beside the figures and
 # tools/bench.sh marks each met or not. Results go between
@@ -752,7 +754,8 @@ all | main)
 	;;
 host) part_host ;;
 faults) part_faultpath ;;
-*) die "unknown part '$PARTS' (all, main, host or faults)" ;;
+dumps) part_dumps ;;
+*) die "unknown part '$PARTS' (all, main, host, faults or dumps)" ;;
 esac
 progress "done"
 emit

@@ -66,14 +66,24 @@ static const struct s2_attr s2_memattr_nofwb[] = {
 	{ PTE_S2_MEMATTR(MT_S2_DEVICE_nGnRE),		"device" },
 };
 
-/* Bits that tell runs of valid entries apart. */
-#define S2_VALID_KEY_MASK	(KVM_PTE_VALID | KVM_PTE_LEAF_ATTR_S2_PERMS | \
+/*
+ * Bits that tell runs of valid entries apart. The type bit is the same for
+ * all leaves of a level, and sets a table entry apart from them.
+ */
+#define S2_VALID_KEY_MASK	(KVM_PTE_VALID | KVM_PTE_TYPE | \
+				 KVM_PTE_LEAF_ATTR_S2_PERMS | \
 				 KVM_PTE_LEAF_ATTR_LO_S2_MEMATTR | \
 				 KVM_PTE_LEAF_ATTR_LO_S2_AF | \
 				 KVM_PTE_LEAF_ATTR_HI_SW)
 
 /* Invalid entries differ only by the annotation pKVM keeps in them. */
 #define S2_INVALID_KEY_MASK	KVM_S2_INVALID_ANNOT_MASK
+
+static bool s2_pte_is_table(kvm_pte_t pte, s8 level)
+{
+	return level < KVM_PGTABLE_LAST_LEVEL && kvm_pte_valid(pte) &&
+	       FIELD_GET(KVM_PTE_TYPE, pte) == KVM_PTE_TYPE_TABLE;
+}
 
 static u64 s2_entry_end(const struct kvm_s2_walk *w, u64 addr, s8 level)
 {
@@ -185,20 +195,24 @@ int kvm_s2_note(struct kvm_s2_walk *w, u64 addr, s8 level, kvm_pte_t pte)
 }
 
 /*
- * Note @n consecutive entries of one table, the first at @addr: the same as
- * kvm_s2_note() on each in turn, but the entries that only extend the run
- * are compared in a tight loop, with no call per entry.
+ * Note @n consecutive entries of one table, the first at @addr, up to the
+ * first that points to a table: the same as kvm_s2_note() on each leaf in
+ * turn, but the entries that only extend the run are compared in a tight
+ * loop, with no call per entry.
  */
 static int s2_note_ptes(struct kvm_s2_walk *w, u64 addr, s8 level,
 			const kvm_pte_t *ptes, unsigned int n)
 {
 	u64 size = kvm_granule_size(level);
 	unsigned int i = 0, j, last;
-	kvm_pte_t key;
+	kvm_pte_t key, pte;
 	int ret;
 
 	while (i < n) {
-		ret = kvm_s2_note(w, addr + i * size, level, READ_ONCE(ptes[i]));
+		pte = READ_ONCE(ptes[i]);
+		if (s2_pte_is_table(pte, level))
+			return 0;
+		ret = kvm_s2_note(w, addr + i * size, level, pte);
 		if (ret)
 			return ret;
 		i++;
@@ -591,31 +605,56 @@ const struct attribute_group kvm_s2_stat_group = {
 /* The view of a VM */
 
 /*
- * A table of last-level entries, which is where nearly all the entries of a
- * VM are: rather than a walker callback per entry, its entries from the
- * cursor on are read here, in one loop (s2_note_ptes()). This is not a
- * second walker: the KVM walker found the table, in shared mode, under RCU,
+ * Entries of one table, from the cursor on: rather than a walker callback per
+ * entry, its leaves (pages, blocks, invalid entries: nearly all the entries
+ * of a VM, the empty IPA space among them) are read here, in one loop
+ * (s2_note_ptes()), up to the first entry that is itself a table. This is not
+ * a second walker: the KVM walker found the table, in shared mode, under RCU,
  * as the fault handler does, and only this one table it hands over is read,
- * each entry once with READ_ONCE(). The piece ends after the table, so that
- * the walker does not visit its entries again: a piece is at most one table,
- * which is the budget anyway.
+ * each entry once with READ_ONCE(); the walker alone descends. The piece ends
+ * after the leaves read, so that the walker does not visit them again; at a
+ * table entry, it goes on into that table.
  */
-static int s2_vm_visit_ptes(struct kvm_s2_walk *w,
-			    const struct kvm_pgtable_visit_ctx *ctx)
+static int s2_vm_note_table(struct kvm_s2_walk *w, u64 addr, s8 level,
+			    const kvm_pte_t *ptes, u64 end)
+{
+	u64 from = w->cursor;
+
+	s2_note_ptes(w, addr, level, ptes,
+		     (min(end, w->limit) - addr) >> kvm_granule_shift(level));
+	/* A table first: let the walker descend into it. */
+	if (w->cursor == from && !w->done && w->budget)
+		return 0;
+	return KVM_S2_WALK_STOP;
+}
+
+/* A table the walker is about to enter: its entries from the cursor on. */
+static int s2_vm_visit_table(struct kvm_s2_walk *w,
+			     const struct kvm_pgtable_visit_ctx *ctx)
 {
 	s8 level = ctx->level + 1;
-	u64 shift = kvm_granule_shift(level);
-	u64 end = ALIGN_DOWN(ctx->addr, kvm_granule_size(ctx->level)) +
-		  kvm_granule_size(ctx->level);
+	u64 size = kvm_granule_size(ctx->level);
 	const kvm_pte_t *ptes;
-	unsigned int first;
 
 	ptes = ctx->mm_ops->phys_to_virt(kvm_pte_to_phys(ctx->old));
-	first = (ctx->addr >> shift) & (PTRS_PER_PTE - 1);
-	end = min(end, w->limit);
-	s2_note_ptes(w, ctx->addr, level, ptes + first,
-		     (end - ctx->addr) >> shift);
-	return KVM_S2_WALK_STOP;
+	ptes += (ctx->addr >> kvm_granule_shift(level)) & (PTRS_PER_PTE - 1);
+	return s2_vm_note_table(w, ctx->addr, level, ptes,
+				ALIGN_DOWN(ctx->addr, size) + size);
+}
+
+/*
+ * A leaf: it and the entries after it in its table (the top level's
+ * concatenated tables count as one, up to a boundary of the level above).
+ */
+static int s2_vm_visit_leaf(struct kvm_s2_walk *w,
+			    const struct kvm_pgtable_visit_ctx *ctx)
+{
+	u64 size = kvm_granule_size(ctx->level - 1);
+
+	if (!IS_ALIGNED(ctx->addr, kvm_granule_size(ctx->level)))
+		return kvm_s2_note(w, ctx->addr, ctx->level, ctx->old);
+	return s2_vm_note_table(w, ctx->addr, ctx->level, ctx->ptep,
+				ALIGN_DOWN(ctx->addr, size) + size);
 }
 
 static int s2_vm_visit(const struct kvm_pgtable_visit_ctx *ctx,
@@ -623,12 +662,9 @@ static int s2_vm_visit(const struct kvm_pgtable_visit_ctx *ctx,
 {
 	struct kvm_s2_walk *w = ctx->arg;
 
-	if (visit == KVM_PGTABLE_WALK_TABLE_PRE) {
-		if (ctx->level + 1 != KVM_PGTABLE_LAST_LEVEL)
-			return 0;
-		return s2_vm_visit_ptes(w, ctx);
-	}
-	return kvm_s2_note(w, ctx->addr, ctx->level, ctx->old);
+	if (visit == KVM_PGTABLE_WALK_TABLE_PRE)
+		return s2_vm_visit_table(w, ctx);
+	return s2_vm_visit_leaf(w, ctx);
 }
 
 /*

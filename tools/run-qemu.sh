@@ -18,7 +18,7 @@
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
 #   matches (bats --filter): for working on a part of the suite
-#   S2VIEW_BENCH=main|host|faults boots the bench with only that part
+#   S2VIEW_BENCH=main|host|faults|dumps boots the bench with only that part
 #   (s2view.bench=, see initramfs/bench.sh)
 #
 # For test, demo and bench the console goes to build/results/<NAME>.log

@@ -18,6 +18,14 @@
 #define kzalloc_obj(VAR, GFP)	kzalloc(sizeof(VAR), GFP)
 #endif
 
+/*
+ * The descriptor type bit, which 7.3's asm/kvm_pgtable.h exports and 6.12
+ * keeps in hyp/pgtable.c: a valid entry above the last level with the type
+ * bit set points to a table.
+ */
+#define KVM_PTE_TYPE			BIT(1)
+#define KVM_PTE_TYPE_TABLE		1
+
 /* The bits of an invalid entry that annotate it: pKVM's owner id. */
 #define KVM_S2_INVALID_ANNOT_MASK	KVM_INVALID_PTE_OWNER_MASK
 
