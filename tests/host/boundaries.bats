@@ -293,3 +293,19 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 	all_print 0 s2owner.sh -n 3 "$R"
 	[ "${lines[-1]}" = "0x00000000e0000000-0x0000000100000000      512M (1 range)" ]
 }
+
+### addresses above 2^48: all 16 hex digits
+
+@test "addresses at and above 2^48 print with all 16 hex digits: the largest run, the map, the IPA end" {
+	local hex
+	printf '%s\n' '0x0000000000000000-0x000f000000000000 3840T 0 invalid --- -' \
+		'0x000f000000000000-0x000f000000001000 4K 3 page rw- normal af=1' \
+		'0x000f000000001000-0x0010000000000000 274877906940K 1 invalid --- -' >"$R"
+	for hex in "" manual; do
+		S2VIEW_HEX=$hex all_print 0 s2summ.sh "$R"
+		[[ "$output" == *$'\nlargest mapped run: 4K at 0x000f000000000000-0x000f000000001000 (1 range)\n'* ]]
+		S2VIEW_HEX=$hex all_print 0 s2summ.sh --map "$R"
+		[ "${lines[0]}" = "r: map of 0x000f000000000000-0x000f000000001000, the mapped part of the 4P IPA space (0x0000000000000000-0x0010000000000000)" ]
+		[ "${lines[2]}" = "0x000f000000000000 P" ]
+	done
+}
