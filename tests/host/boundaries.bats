@@ -309,3 +309,25 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 		[ "${lines[2]}" = "0x000f000000000000 P" ]
 	done
 }
+
+### human sizes: up to 6 decimals, then the exact size
+
+@test "a size that is not round gets up to 6 decimals, never a round-looking one, then its exact size" {
+	printf '%s\n' '0x0000000000000000-0x0000000040000000 1G 1 block rw- normal af=1 state=owned' \
+		'0x0000000040000000-0x0010000000000000 4194303G 0 invalid --- -' >"$R"
+	all_print 0 s2owner.sh "$R"
+	[[ "$output" == *$'\nunmapped          3.999999P  >99.9%       -        1\n'* ]]
+	printf '%s\n' '0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1 state=owned' \
+		'0x0000000000001000-0x0010000000000000 4398046511100K 0 invalid --- -' >"$R"
+	all_print 0 s2owner.sh "$R"
+	[[ "$output" == *$'\nunmapped         4398046511100K  >99.9%       -        1\n'* ]]
+	printf '%s\n' '0x0000000000000000-0x0000000001080000 16896K 3 page rw- normal af=1 state=owned' \
+		'0x0000000001080000-0x0000000100000000 4177408K 1 invalid --- -' >"$R"
+	all_print 0 s2owner.sh "$R"
+	[[ "$output" == *$'\nhost                 16.50M'* ]]
+	# 1P and 0.0000002P: 7 decimals would show it; 6 show none, so the exact size
+	printf '%s\n' '0x0000000000000000-0x000400000d6c0000 1099511847680K 3 page rw- normal af=1 state=owned' \
+		'0x000400000d6c0000-0x0010000000000000 3298534663424K 0 invalid --- -' >"$R"
+	all_print 0 s2owner.sh "$R"
+	[[ "$output" == *$'\nhost             1099511847680K'* ]]
+}
