@@ -331,3 +331,16 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 	all_print 0 s2owner.sh "$R"
 	[[ "$output" == *$'\nhost             1099511847680K'* ]]
 }
+
+### counts of lines that went the quick way
+
+@test "lines that went the quick way at the very end of a file are counted as ranges" {
+	ranges 1G/1 2M/2/rw- 1022M/2 1G/1 1G/1 >"$R"
+	all_print 0 s2summ.sh --prom "$R"
+	[ "$(metric 's2view_ranges{vm="r"}')" = 5 ]
+	S2VIEW_QUICK=no all_print 0 s2summ.sh --prom "$R"
+	[ "$(metric 's2view_ranges{vm="r"}')" = 5 ]
+	ranges 1G/1 2M/2/rw- 1022M/2 512M/1 512M/1 512M/1 512M/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" == *$'\nranges:             7 (1 mapped, in 1 contiguous run)\n'* ]]
+}
