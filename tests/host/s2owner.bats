@@ -206,6 +206,34 @@ RANGES
 	noted '*note: kernel owner_hyp_bytes is 4096*' "$BATS_TEST_TMPDIR/host"
 }
 
+# mixed_fixture: the host fixture with its 2M block at 0x40800000 in
+# state=mixed (7.3: pages in several states) and PAGES more shared-owned
+# bytes in the kernel's counter
+mixed_fixture() {
+	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/"
+	sed -i 's/^\(0x0000000040800000-0x0000000040a00000 2M 2 block rwx normal af=1\) state=owned$/\1 state=mixed/' \
+		"$BATS_TEST_TMPDIR/host/s2/ranges"
+	grep -q 'state=mixed$' "$BATS_TEST_TMPDIR/host/s2/ranges"
+	echo $(($(cat "$HOST/state_shared_owned_bytes") + $1)) \
+		>"$BATS_TEST_TMPDIR/host/s2/state_shared_owned_bytes"
+}
+
+@test "a state=mixed block is the host's, and the state counters may count its pages" {
+	mixed_fixture 4096
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh --prom "$BATS_TEST_TMPDIR/host"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		[ "$(metric 's2view_state_bytes{state="mixed"}')" = 2097152 ]
+		[ "$(metric 's2view_owner_bytes{owner="host"}')" = "$(owner_bytes host)" ]
+	done
+}
+
+@test "state counters beyond the pages of the state=mixed blocks are noted" {
+	mixed_fixture $((2097152 + 4096))
+	noted '*note: kernel state_shared_owned_bytes is *in state=mixed blocks*' "$BATS_TEST_TMPDIR/host"
+}
+
 @test "a guest capture without annotations gets a note that it is not a host stage-2" {
 	noted '*no owner= or state= annotations*' "$FIXTURES/$FIX_PAGE_VM/s2/ranges"
 }
