@@ -3,6 +3,14 @@
 # classes: cmp (a comparison flipped: < <=, > >=, == !=), const (an integer
 # literal +1 and -1), bool (a condition negated), sort (a sort key changed)
 BEGIN { SOH = sprintf("%c", 1); kind = "shell" }
+# the literal s[i, j): its value + 1 and - 1 (not below 0)
+function consts(s, i, j,    m) {
+	m = substr(s, i, j - i) + 0
+	emit("const", substr(s, 1, i - 1) (m + 1) substr(s, j))
+	if (m > 0)
+		emit("const", substr(s, 1, i - 1) (m - 1) substr(s, j))
+}
+
 function emit(cls, new) {
 	if (new != $0)
 		printf "%s%s%d%s%s%s%s\n", F, SOH, FNR, SOH, cls, SOH, new
@@ -87,10 +95,7 @@ function awkline(s, n,    i, c2, c1, r, j, e, m) {
 		if (c1 ~ /[0-9]/ && (i == 1 || substr(s, i - 1, 1) !~ /[A-Za-z0-9_$.]/)) {
 			for (j = i; j <= n && substr(s, j, 1) ~ /[0-9]/; j++) ;
 			if (substr(s, j, 1) !~ /[A-Za-z_.]/ && allcode(i, j - i)) {
-				m = substr(s, i, j - i) + 0
-				emit("const", substr(s, 1, i - 1) (m + 1) substr(s, j))
-				if (m > 0)
-					emit("const", substr(s, 1, i - 1) (m - 1) substr(s, j))
+				consts(s, i, j)
 			}
 			i = j - 1
 			continue
@@ -130,10 +135,7 @@ function shline(s, n,    i, w, r, j, m) {
 		if (substr(s, i, 1) ~ /[0-9]/ && substr(s, i - 1, 1) == " ") {
 			for (j = i; j <= n && substr(s, j, 1) ~ /[0-9]/; j++) ;
 			if (substr(s, j, 1) ~ /^([ ;)]|)$/ && allcode(i, j - i)) {
-				m = substr(s, i, j - i) + 0
-				emit("const", substr(s, 1, i - 1) (m + 1) substr(s, j))
-				if (m > 0)
-					emit("const", substr(s, 1, i - 1) (m - 1) substr(s, j))
+				consts(s, i, j)
 			}
 			i = j - 1
 			continue
