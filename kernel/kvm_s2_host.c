@@ -467,6 +467,28 @@ phys_addr_t kvm_s2_host_buf_phys(void)
 }
 
 /**
+ * kvm_s2_host_test_call() - a raw snapshot hypercall, for the test hooks
+ * @buf:	physical address of the buffer
+ * @size:	bytes of it to fill
+ * @ipa:	IPA to start at
+ *
+ * Taken in turn with the view's readers (s2_host_lock): a call that names
+ * the view's own page must not overwrite entries a reader has not copied
+ * out yet.
+ *
+ * Return: the hypercall's.
+ */
+int kvm_s2_host_test_call(phys_addr_t buf, u64 size, u64 ipa)
+{
+	int ret;
+
+	mutex_lock(&s2_host_lock);
+	ret = kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, buf, size, ipa);
+	mutex_unlock(&s2_host_lock);
+	return ret;
+}
+
+/**
  * kvm_s2_host_calls() - what the view asked of EL2 since boot
  * @entries:	set to the entries the calls returned
  *

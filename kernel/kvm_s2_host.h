@@ -10,6 +10,7 @@
 
 phys_addr_t kvm_s2_host_buf_phys(void);
 u64 kvm_s2_host_calls(u64 *entries);
+int kvm_s2_host_test_call(phys_addr_t buf, u64 size, u64 ipa);
 
 #ifdef CONFIG_KVM_S2_HOST_SNAPSHOT_TEST
 void kvm_s2_host_test_init(void);

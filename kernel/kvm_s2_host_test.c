@@ -40,7 +40,7 @@
 
 static int s2_test_call(phys_addr_t buf, u64 size, u64 ipa)
 {
-	return kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, buf, size, ipa);
+	return kvm_s2_host_test_call(buf, size, ipa);
 }
 
 /* A zeroed page shared with EL2, or NULL. */

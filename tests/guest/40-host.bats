@@ -324,6 +324,29 @@ view_calls() {
 	call "$(cat "$HOOKS/buffer")" 1000 0
 }
 
+@test "raw calls into the view's own page take turns with reads: none fails, no read is corrupt" {
+	bits=$(cat "$HOST/ipa_bits")
+	buf=$(cat "$HOOKS/buffer")
+	# other entries than a read's: from the middle of the IPA space
+	args="$buf $(printf '%x %x' "$PAGE" $(((1 << bits) / 2)))"
+	fails=$BATS_TEST_TMPDIR/fails
+	: >"$fails"
+	# A call that found the page pinned by a reader's call would fail with
+	# EBUSY; one that wrote it between a reader's call and its copy would
+	# corrupt the read.
+	(while :; do echo "$args" >"$HOOKS/call" || echo x >>"$fails"; done) 2>/dev/null &
+	pid=$!
+	for ((i = 0; i < 30; i++)); do
+		cat "$HOST/ranges" >"$BATS_TEST_TMPDIR/r" &&
+			check_ranges "$BATS_TEST_TMPDIR/r" "$bits" || break
+	done
+	kill "$pid"
+	wait "$pid" || true
+	echo "$i whole reads, $(wc -l <"$fails") failed calls"
+	[ "$i" -eq 30 ]
+	[ ! -s "$fails" ]
+}
+
 @test "a host overwriting the buffer from another CPU during calls neither crashes EL2 nor makes a call fail" {
 	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
 	[ -w "$HOOKS/hammer" ]
