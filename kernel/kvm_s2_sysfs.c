@@ -12,10 +12,10 @@
  * How a range is found: a view's piece function visits entries from a
  * cursor (for a VM, with the KVM walker under the read lock) and only
  * forwards (addr, level, pte) to kvm_s2_note(), the single place that
- * decides whether the entry extends the current run or ends it (a table of
- * pages goes through s2_note_ptes(), which compares the entries that extend
- * the run in a tight loop). A piece stops when the run ends, after
- * S2_WALK_BUDGET entries or, for a VM, after a table of pages; the lock is
+ * decides whether the entry extends the current run or ends it (the leaves
+ * of a table go through s2_note_ptes(), which compares the entries that
+ * extend the run in a tight loop). A piece stops when the run ends, after
+ * S2_WALK_BUDGET entries or, for a VM, after a table's leaves; the lock is
  * dropped between pieces and the walk resumes at the cursor. The seq_file
  * position is the IPA where the next range starts (as task_mmu.c keeps an
  * address), so a retried or resumed read recomputes exactly that range.
