@@ -10,10 +10,7 @@
 load scripts-helpers
 
 setup() {
-	export S2VIEW_SYSFS=$FIXTURES
-	unset S2VIEW_HEX S2VIEW_QUICK
-	SLOTS=$FIXTURES/slots
-	VM=$BATS_TEST_TMPDIR/vm9
+	setup_slots
 	R=$BATS_TEST_TMPDIR/r
 }
 

@@ -397,20 +397,6 @@ EOF
 
 ### the quick way (s2lib.awk): lines whose tail an earlier line had
 
-# same_both_ways SH ARGS...: s2summ.sh ARGS under SH, every line the full way
-# (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
-# second run's are left in status, output and stderr)
-same_both_ways() {
-	local sh=$1 st out err
-	shift
-	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
-	st=$status out=$output err=$stderr
-	s2 "$sh" s2summ.sh "$@"
-	echo "the full way: status $st; the quick way: status $status, stderr: $stderr"
-	[ "$status" = "$st" ]
-	[ "$output" = "$out" ]
-	[ "$stderr" = "$err" ]
-}
 
 # long_vm DIR [top]: a 32-bit VM (ranges, ipa_bits, memslots) with many
 # lines of a few tails each, so that most go the quick way: after a 2G hole,

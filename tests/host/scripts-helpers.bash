@@ -213,3 +213,27 @@ causes() {
 	done
 	echo "$out"
 }
+
+# same_both_ways SH ARGS...: s2summ.sh ARGS under SH, every line the full way
+# (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
+# second run's are left in status, output and stderr)
+same_both_ways() {
+	local sh=$1 st out err
+	shift
+	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
+	st=$status out=$output err=$stderr
+	s2 "$sh" s2summ.sh "$@"
+	echo "the full way: status $st, stderr: $err; the quick way: status $status, stderr: $stderr"
+	[ "$status" = "$st" ]
+	[ "$output" = "$out" ]
+	[ "$stderr" = "$err" ]
+}
+
+# setup_slots: the fixtures' sysfs root, no forced hex or quick way, the
+# memslots fixtures in SLOTS and a VM dir of the test's own in VM
+setup_slots() {
+	export S2VIEW_SYSFS=$FIXTURES
+	unset S2VIEW_HEX S2VIEW_QUICK
+	SLOTS=$FIXTURES/slots
+	VM=$BATS_TEST_TMPDIR/vm9
+}

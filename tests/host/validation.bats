@@ -8,10 +8,7 @@
 load scripts-helpers
 
 setup() {
-	export S2VIEW_SYSFS=$FIXTURES
-	unset S2VIEW_HEX S2VIEW_QUICK
-	SLOTS=$FIXTURES/slots
-	VM=$BATS_TEST_TMPDIR/vm9
+	setup_slots
 }
 
 # a copy of slots VM $1 as $VM
@@ -148,14 +145,14 @@ sw_ranges() {
 	local r=$BATS_TEST_TMPDIR/r sh what edit words
 	sw_ranges "$r"
 	for sh in $S2_SHELLS; do
-		same_both_ways_sw "$sh" -n 0 "$r"
+		same_both_ways "$sh" -n 0 "$r"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *$'\nranges:             302 (300 mapped, in 1 contiguous run)\n'* ]]
 	done
 	while IFS='|' read -r what edit words; do
 		sw_ranges "$r" "$edit"
 		for sh in $S2_SHELLS; do
-			same_both_ways_sw "$sh" -n 0 "$r"
+			same_both_ways "$sh" -n 0 "$r"
 			echo "$what: $stderr"
 			[ "$status" -eq 2 ]
 			[[ "$stderr" == "s2summ.sh: $r: line $words"* ]]
@@ -170,21 +167,8 @@ a gap of a size seen before, the sw value the last end's digits|NR == 100 { spli
 EOF2
 	sw_ranges "$r" 'NR == L { $0 = $0 " sw=0x1" } 1'
 	for sh in $S2_SHELLS; do
-		same_both_ways_sw "$sh" -n 0 "$r"
+		same_both_ways "$sh" -n 0 "$r"
 		[ "$status" -eq 0 ]
 	done
 }
 
-# same_both_ways_sw USERLAND ARGS...: s2summ.sh ARGS the full way and the
-# quick way give the same status, stdout and stderr
-same_both_ways_sw() {
-	local sh=$1 st out err
-	shift
-	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
-	st=$status out=$output err=$stderr
-	s2 "$sh" s2summ.sh "$@"
-	echo "the full way: status $st, stderr: $err; the quick way: status $status, stderr: $stderr"
-	[ "$status" = "$st" ]
-	[ "$output" = "$out" ]
-	[ "$stderr" = "$err" ]
-}
