@@ -231,6 +231,7 @@ same_both_ways() {
 
 # setup_slots: the fixtures' sysfs root, no forced hex or quick way, the
 # memslots fixtures in SLOTS and a VM dir of the test's own in VM
+# shellcheck disable=SC2034 # (SLOTS, VM: for the tests)
 setup_slots() {
 	export S2VIEW_SYSFS=$FIXTURES
 	unset S2VIEW_HEX S2VIEW_QUICK
