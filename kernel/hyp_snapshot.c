@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pKVM host stage-2 snapshot: a debug hypercall that copies host stage-2
- * entries into a page the host shares with EL2, a bounded chunk per call.
+ * pKVM stage-2 snapshots: debug hypercalls that copy stage-2 entries into a
+ * page the host shares with EL2, a bounded chunk per call: the host's own
+ * stage-2 here (__pkvm_host_s2_snapshot), a guest's in mem_protect.c
+ * (__pkvm_guest_s2_snapshot, since Linux 6.14), both through
+ * hyp_snapshot_fill().
  *
  * Trust rule: the host is not trusted, and every other host CPU may write
  * the buffer page at any moment during the call. So the page is write-only
@@ -17,9 +20,9 @@
  * cannot unshare it (or have it pinned twice) until the copy is done. The
  * host shares its buffer once, so a dump never changes the host stage-2.
  *
- * Lock rule: one call holds the host stage-2 lock for at most one page worth
- * of entries (KVM_S2_SNAPSHOT_MAX_ENTRIES) and SNAPSHOT_MAX_STATES page
- * states.
+ * Lock rule: one call holds the lock of the stage-2 it copies for at most one
+ * page worth of entries (KVM_S2_SNAPSHOT_MAX_ENTRIES) and, for the host's,
+ * SNAPSHOT_MAX_STATES page states.
  */
 
 #include <linux/bitfield.h>
@@ -30,6 +33,7 @@
 
 #include <nvhe/mem_protect.h>
 #include <nvhe/mm.h>
+#include <nvhe/snapshot.h>
 
 /* Internal return code of the visitor: the buffer is full. */
 #define SNAPSHOT_FULL	(-ENOSPC)
@@ -40,13 +44,17 @@
  */
 #define SNAPSHOT_MAX_STATES	(SZ_1G >> PAGE_SHIFT)
 
+/* Every output address bit an entry can hold (52-bit physical addresses). */
+#define SNAPSHOT_ALL_PA_BITS	GENMASK_ULL(51, 0)
+
 /*
- * State of one call, all in EL2 memory: @entries is where the entries go
- * (the host's page, written only), @nr and @max are EL2's own count and
- * bound, @states the page states it may still read, @next the IPA to
- * resume at.
+ * State of one call, all in EL2 memory: @src is the stage-2 copied,
+ * @entries is where the entries go (the host's page, written only), @nr and
+ * @max are EL2's own count and bound, @states the page states it may still
+ * read, @next the IPA to resume at.
  */
 struct snapshot_walk {
+	const struct hyp_snapshot_src	*src;
 	struct kvm_s2_snapshot_entry	*entries;
 	u32				nr;
 	u32				max;
@@ -90,10 +98,10 @@ static int snapshot_record(struct snapshot_walk *w,
 	return 0;
 }
 
-/* A valid leaf: one entry per run of pages in one state, up to @end. */
-static int snapshot_valid_leaf(struct snapshot_walk *w,
-			       const struct kvm_pgtable_visit_ctx *ctx,
-			       enum kvm_pgtable_walk_flags visit, u64 end)
+/* A valid host leaf: one entry per run of pages in one state, up to @end. */
+static int snapshot_host_valid_leaf(struct snapshot_walk *w,
+				    const struct kvm_pgtable_visit_ctx *ctx,
+				    enum kvm_pgtable_walk_flags visit, u64 end)
 {
 	u64 addr, run_end;
 	u8 state;
@@ -117,40 +125,85 @@ static int snapshot_valid_leaf(struct snapshot_walk *w,
 	return 0;
 }
 
-static int snapshot_visitor(const struct kvm_pgtable_visit_ctx *ctx,
-			    enum kvm_pgtable_walk_flags visit)
+/* A host leaf: a valid one with its page states, an invalid one's owner. */
+static int snapshot_host_leaf(struct snapshot_walk *w,
+			      const struct kvm_pgtable_visit_ctx *ctx,
+			      enum kvm_pgtable_walk_flags visit, u64 end)
 {
-	struct snapshot_walk *w = ctx->arg;
-	u64 granule = kvm_granule_size(ctx->level);
-	u64 end = ALIGN_DOWN(ctx->addr, granule) + granule;
 	kvm_pte_t owner;
 
-	if (visit == KVM_PGTABLE_WALK_TABLE_PRE)
-		return snapshot_record(w, ctx, visit, ctx->addr, end, 0);
 	if (kvm_pte_valid(ctx->old))
-		return snapshot_valid_leaf(w, ctx, visit, end);
+		return snapshot_host_valid_leaf(w, ctx, visit, end);
 
 	owner = host_stage2_snapshot_owner(ctx->old);
 	return snapshot_record(w, ctx, visit, ctx->addr, end,
 			       FIELD_PREP(KVM_S2_SNAPSHOT_OWNER_MASK, owner));
 }
 
-static int snapshot_check_args(u64 buf, u64 size, u64 ipa)
+/*
+ * A guest leaf, as the host may see it: a valid one's attributes without the
+ * physical page it maps, nothing of an invalid one (whatever EL2 keeps in
+ * it).
+ */
+static kvm_pte_t snapshot_guest_pte(kvm_pte_t pte)
+{
+	if (!kvm_pte_valid(pte))
+		return 0;
+	return pte & ~kvm_phys_to_pte(SNAPSHOT_ALL_PA_BITS);
+}
+
+static int snapshot_visitor(const struct kvm_pgtable_visit_ctx *ctx,
+			    enum kvm_pgtable_walk_flags visit)
+{
+	struct snapshot_walk *w = ctx->arg;
+	u64 granule = kvm_granule_size(ctx->level);
+	u64 end = ALIGN_DOWN(ctx->addr, granule) + granule;
+
+	if (visit == KVM_PGTABLE_WALK_TABLE_PRE)
+		return snapshot_record(w, ctx, visit, ctx->addr, end, 0);
+	if (w->src->host)
+		return snapshot_host_leaf(w, ctx, visit, end);
+	return snapshot_record(w, ctx, visit, ctx->addr, end,
+			       snapshot_guest_pte(ctx->old));
+}
+
+/**
+ * hyp_snapshot_check_args() - check the registers of a snapshot call
+ * @src:	the stage-2 to copy
+ * @buf:	physical address of the host's page
+ * @size:	bytes of it to fill
+ * @ipa:	IPA to start at
+ *
+ * Return: 0; -EINVAL for a misaligned buffer or IPA or a bad size, -ERANGE
+ * for an IPA outside @src's IPA space.
+ */
+int hyp_snapshot_check_args(const struct hyp_snapshot_src *src, u64 buf,
+			    u64 size, u64 ipa)
 {
 	if (!PAGE_ALIGNED(buf) || !PAGE_ALIGNED(ipa))
 		return -EINVAL;
 	if (size < KVM_S2_SNAPSHOT_MIN_SIZE || size > PAGE_SIZE)
 		return -EINVAL;
-	if (ipa >= BIT_ULL(host_mmu.pgt.ia_bits))
+	if (ipa >= BIT_ULL(src->pgt->ia_bits))
 		return -ERANGE;
 	return 0;
 }
 
-/* Fills @snap, which EL2 only writes to; the host stage-2 lock is held. */
-static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
+/**
+ * hyp_snapshot_fill() - copy entries of a stage-2 into the host's page
+ * @src:	the stage-2, whose lock the caller holds
+ * @snap:	the page, pinned, which EL2 only writes to
+ * @size:	bytes of it to fill, checked by hyp_snapshot_check_args()
+ * @ipa:	IPA to start at, checked by hyp_snapshot_check_args()
+ *
+ * Writes the entries, then the header, once, from EL2's own values.
+ */
+void hyp_snapshot_fill(const struct hyp_snapshot_src *src,
+		       struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
 {
-	struct kvm_pgtable *pgt = &host_mmu.pgt;
+	struct kvm_pgtable *pgt = src->pgt;
 	struct snapshot_walk w = {
+		.src	 = src,
 		.entries = snap->entries,
 		.max	 = min_t(u64, KVM_S2_SNAPSHOT_MAX_ENTRIES,
 				 (size - sizeof(*snap)) / sizeof(snap->entries[0])),
@@ -167,7 +220,7 @@ static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
 		.start_level	= pgt->start_level,
 		.flags		= kvm_pgtable_stage2_has_fwb(pgt) ?
 				  KVM_S2_SNAPSHOT_FWB : 0,
-		.pgd_pages	= kvm_pgtable_stage2_pgd_size(host_mmu.arch.mmu.vtcr) >>
+		.pgd_pages	= kvm_pgtable_stage2_pgd_size(src->vtcr) >>
 				  PAGE_SHIFT,
 	};
 	int ret;
@@ -195,10 +248,15 @@ static void snapshot_fill(struct kvm_s2_snapshot *snap, u64 size, u64 ipa)
  */
 int __pkvm_host_s2_snapshot(u64 buf, u64 size, u64 ipa)
 {
+	const struct hyp_snapshot_src src = {
+		.pgt	= &host_mmu.pgt,
+		.vtcr	= host_mmu.arch.mmu.vtcr,
+		.host	= true,
+	};
 	struct kvm_s2_snapshot *snap;
 	int ret;
 
-	ret = snapshot_check_args(buf, size, ipa);
+	ret = hyp_snapshot_check_args(&src, buf, size, ipa);
 	if (ret)
 		return ret;
 
@@ -207,7 +265,7 @@ int __pkvm_host_s2_snapshot(u64 buf, u64 size, u64 ipa)
 		return ret;
 
 	hyp_spin_lock(&host_mmu.lock);
-	snapshot_fill(snap, size, ipa);
+	hyp_snapshot_fill(&src, snap, size, ipa);
 	hyp_spin_unlock(&host_mmu.lock);
 
 	hyp_unpin_shared_mem(snap, (void *)snap + PAGE_SIZE);
