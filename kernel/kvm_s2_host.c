@@ -6,11 +6,14 @@
  * EL2 fills on demand and annotates with owners and page states) belongs to
  * EL2. Its entries come here through the __pkvm_host_s2_snapshot hypercall
  * (hyp/nvhe/hyp_snapshot.c), one page of entries per call, copied out and
- * kept by the reader until the walk goes past them (struct s2_host_page): a
- * call serves every line its entries cover. The ranges and counters are those
- * of the VM views
- * (kvm_s2_sysfs.c), with owner=<name> on annotated invalid entries and
- * state=<name> on valid ones.
+ * kept by the reader until the walk goes past them (struct kvm_s2_snap_page):
+ * a call serves every line its entries cover. The ranges and counters are
+ * those of the VM views (kvm_s2_sysfs.c), with owner=<name> on annotated
+ * invalid entries and state=<name> on valid ones.
+ *
+ * The same reader serves the VMs whose stage-2 EL2 keeps (since Linux 6.14),
+ * through the guest snapshot hypercall (kvm_s2_guest.c): both use the one
+ * buffer page, in turn.
  */
 
 #include <linux/kvm_host.h>
@@ -95,11 +98,25 @@ static DEFINE_MUTEX(s2_host_lock);
 /* Geometry of the host stage-2, fixed at boot: read by the first call. */
 static struct kvm_s2_snapshot s2_host_geometry;
 
+/* The host stage-2 snapshot hypercall, into @buf. */
+static int s2_host_call(phys_addr_t buf, u64 size, u64 ipa)
+{
+	return kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, buf, size, ipa);
+}
+
 static int s2_host_snapshot(u64 ipa)
 {
 	lockdep_assert_held(&s2_host_lock);
-	return kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, virt_to_phys(s2_host_buf),
-				 PAGE_SIZE, ipa);
+	return s2_host_call(virt_to_phys(s2_host_buf), PAGE_SIZE, ipa);
+}
+
+/* The stage-2 of @kvm, which EL2 keeps (kvm_s2_guest.c), into the buffer. */
+static int s2_guest_snapshot(struct kvm *kvm, u64 ipa)
+{
+	lockdep_assert_held(&s2_host_lock);
+	if (!IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT))
+		return -EOPNOTSUPP;
+	return kvm_s2_guest_call(kvm, virt_to_phys(s2_host_buf), PAGE_SIZE, ipa);
 }
 
 /*
@@ -134,8 +151,15 @@ err_free:
 	return ret;
 }
 
-/* Every reader starts here: the buffer and the geometry are then set. */
-static int s2_host_prepare(void)
+/**
+ * kvm_s2_snap_prepare() - set up what every snapshot reader needs
+ *
+ * The first reader shares the buffer page with EL2 and reads the geometry of
+ * the host stage-2; later ones find them set.
+ *
+ * Return: 0, or the error of the setup (the next reader tries again).
+ */
+int kvm_s2_snap_prepare(void)
 {
 	int ret = 0;
 
@@ -146,26 +170,6 @@ static int s2_host_prepare(void)
 	return ret;
 }
 
-/**
- * struct s2_host_page - the entries of one hypercall, copied out of the
- *			 shared page
- * @from:	IPA the call started at
- * @next:	IPA just past its last entry, where the next call starts
- * @nr:		number of entries; 0 when nothing is held
- * @entries:	the entries, in IPA order
- *
- * An open ranges file keeps one, so that each line is cut from the page of
- * entries that covers it, and a new call is made only past its end (or when
- * a read starts again from offset 0). A counter read has its own, for one
- * walk. Only the reader that owns it uses it.
- */
-struct s2_host_page {
-	u64				from;
-	u64				next;
-	u32				nr;
-	struct kvm_s2_snapshot_entry	entries[KVM_S2_SNAPSHOT_MAX_ENTRIES];
-};
-
 /*
  * Hypercalls the view made, and entries it took from them, since boot: for
  * the test hooks (kvm_s2_host_calls()).
@@ -174,14 +178,17 @@ static atomic64_t s2_host_nr_calls;
 static atomic64_t s2_host_nr_entries;
 
 /* One hypercall from @ipa, its entries copied into @p. */
-static int s2_host_fetch(struct s2_host_page *p, u64 ipa)
+static int s2_host_fetch(struct kvm_s2_snap_page *p, u64 ipa)
 {
 	struct kvm_s2_snapshot *snap = s2_host_buf;
 	int ret;
 
 	p->nr = 0;
 	mutex_lock(&s2_host_lock);
-	ret = s2_host_snapshot(ipa);
+	if (p->kvm)
+		ret = s2_guest_snapshot(p->kvm, ipa);
+	else
+		ret = s2_host_snapshot(ipa);
 	if (!ret && WARN_ON_ONCE(snap->nr > KVM_S2_SNAPSHOT_MAX_ENTRIES))
 		ret = -EIO;
 	if (!ret) {
@@ -208,7 +215,7 @@ static int s2_host_fetch(struct s2_host_page *p, u64 ipa)
  * and the call did not start at the entry: a call from there gets them all
  * (EL2 bounds a call's page states by the largest block of 4K pages).
  */
-static int s2_host_merge_parts(const struct s2_host_page *p, u32 i, u64 base,
+static int s2_host_merge_parts(const struct kvm_s2_snap_page *p, u32 i, u64 base,
 			       u64 end, kvm_pte_t *pte)
 {
 	const struct kvm_s2_snapshot_entry *e = &p->entries[i];
@@ -230,7 +237,7 @@ static int s2_host_merge_parts(const struct s2_host_page *p, u32 i, u64 base,
  * returns kvm_s2_note_part()'s value, or -EAGAIN when @p was fetched again
  * from the start of the entry, or the error of that call.
  */
-static int s2_host_leaf(struct kvm_s2_walk *w, struct s2_host_page *p, u32 *i)
+static int s2_host_leaf(struct kvm_s2_walk *w, struct kvm_s2_snap_page *p, u32 *i)
 {
 	const struct kvm_s2_snapshot_entry *e = &p->entries[*i];
 	u64 granule = kvm_granule_size(e->level);
@@ -251,14 +258,18 @@ static int s2_host_leaf(struct kvm_s2_walk *w, struct s2_host_page *p, u32 *i)
 				e->level, pte);
 }
 
-/*
- * A piece: the entries of the page that holds the cursor, from the cursor on
- * (a new hypercall when no page holds it). EL2 bounds a call to a page of
- * entries.
+/**
+ * kvm_s2_snap_piece() - a piece of a walk over snapshot entries
+ * @w:		the walk; @w->src is a struct kvm_s2_snap_page
+ *
+ * The entries of the page that holds the cursor, from the cursor on (a new
+ * hypercall when no page holds it). EL2 bounds a call to a page of entries.
+ *
+ * Return: 0, -ENOENT when the tables are gone, or the error of a call.
  */
-static int s2_host_piece(struct kvm_s2_walk *w)
+int kvm_s2_snap_piece(struct kvm_s2_walk *w)
 {
-	struct s2_host_page *p = w->src;
+	struct kvm_s2_snap_page *p = w->src;
 	struct kvm_s2_snapshot_entry *e;
 	u32 i;
 	int ret;
@@ -338,9 +349,15 @@ static void s2_host_count(u64 *view, kvm_pte_t pte, u64 bytes)
 	}
 }
 
-static void s2_host_rewind(void *src)
+/**
+ * kvm_s2_snap_rewind() - forget the entries a reader holds
+ * @src:	its struct kvm_s2_snap_page
+ *
+ * A read from offset 0 then starts with a new call.
+ */
+void kvm_s2_snap_rewind(void *src)
 {
-	struct s2_host_page *p = src;
+	struct kvm_s2_snap_page *p = src;
 
 	p->nr = 0;
 }
@@ -351,20 +368,20 @@ static void s2_host_release(void *src)
 }
 
 static const struct kvm_s2_view_ops s2_host_ops = {
-	.piece		= s2_host_piece,
+	.piece		= kvm_s2_snap_piece,
 	.show_extra	= s2_host_show_extra,
 	.count		= s2_host_count,
-	.rewind		= s2_host_rewind,
+	.rewind		= kvm_s2_snap_rewind,
 	.release	= s2_host_release,
 };
 
 static int s2_host_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_ranges_file *f;
-	struct s2_host_page *p;
+	struct kvm_s2_snap_page *p;
 	int ret;
 
-	ret = s2_host_prepare();
+	ret = kvm_s2_snap_prepare();
 	if (ret)
 		return ret;
 
@@ -397,10 +414,10 @@ static const struct kernfs_ops s2_host_ranges_kfops =
 static int s2_host_get_stats(struct kvm_s2_dir *dir, struct kvm_s2_stats *stats,
 			     bool counts)
 {
-	struct s2_host_page *p;
+	struct kvm_s2_snap_page *p;
 	int ret;
 
-	ret = s2_host_prepare();
+	ret = kvm_s2_snap_prepare();
 	if (ret)
 		return ret;
 
@@ -463,7 +480,7 @@ static const struct kobj_type s2_host_ktype = {
  */
 phys_addr_t kvm_s2_host_buf_phys(void)
 {
-	return s2_host_prepare() ? 0 : virt_to_phys(s2_host_buf);
+	return kvm_s2_snap_prepare() ? 0 : virt_to_phys(s2_host_buf);
 }
 
 /**
@@ -483,7 +500,34 @@ int kvm_s2_host_test_call(phys_addr_t buf, u64 size, u64 ipa)
 	int ret;
 
 	mutex_lock(&s2_host_lock);
-	ret = kvm_call_hyp_nvhe(__pkvm_host_s2_snapshot, buf, size, ipa);
+	ret = s2_host_call(buf, size, ipa);
+	mutex_unlock(&s2_host_lock);
+	return ret;
+}
+
+/**
+ * kvm_s2_host_test_guest_call() - a raw guest snapshot hypercall, for the
+ *				   test hooks
+ * @handle:	the pKVM handle to name
+ * @kvm:	the host struct kvm to name, as a number
+ * @buf:	physical address of the buffer
+ * @size:	bytes of it to fill
+ * @ipa:	IPA to start at
+ *
+ * Taken in turn with the views' readers, as kvm_s2_host_test_call().
+ *
+ * Return: the hypercall's, or -EOPNOTSUPP without guest snapshots.
+ */
+int kvm_s2_host_test_guest_call(u64 handle, u64 kvm, phys_addr_t buf, u64 size,
+				u64 ipa)
+{
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT))
+		return -EOPNOTSUPP;
+
+	mutex_lock(&s2_host_lock);
+	ret = kvm_s2_guest_raw_call(handle, kvm, buf, size, ipa);
 	mutex_unlock(&s2_host_lock);
 	return ret;
 }

@@ -18,6 +18,19 @@
  *              if any call did not return 0
  *   view_calls read: "calls=<n> entries=<n>", the hypercalls the host view
  *              made since boot and the entries they returned
+ *
+ * With guest snapshots (CONFIG_KVM_S2_GUEST_SNAPSHOT), the same for the guest
+ * hypercall, which names a VM by its pKVM handle and host struct kvm:
+ *
+ *   guest_vms        read: one line per VM with a handle,
+ *                    "handle=0x<h> kvm=0x<k> protected=<0|1>"
+ *   guest_call       write "<handle> <kvm> <buf> <size> <ipa>" (hex): one
+ *                    guest call; the write fails with the call's error
+ *   guest_bad_calls  read: as bad_calls, against the first VM that is not
+ *                    protected (and the first protected one), with bad
+ *                    handles besides: 0, unknown, another struct kvm
+ *   hammer           also takes "<seconds> <handle> <kvm>": the hammer
+ *                    then makes guest calls
  */
 
 #include <linux/debugfs.h>
@@ -38,8 +51,24 @@
 /* The longest hammer run a write may ask for, in seconds. */
 #define S2_TEST_HAMMER_MAX_S	600
 
-static int s2_test_call(phys_addr_t buf, u64 size, u64 ipa)
+/*
+ * Whose stage-2 a test call copies: the host's, or, with , the VM that
+ *  and  name (which need not exist: the calls attack EL2).
+ */
+struct s2_test_target {
+	u64	handle;
+	u64	kvm;
+	bool	guest;
+};
+
+static const struct s2_test_target s2_test_host;
+
+static int s2_test_call(const struct s2_test_target *t, phys_addr_t buf,
+			u64 size, u64 ipa)
 {
+	if (t->guest)
+		return kvm_s2_host_test_guest_call(t->handle, t->kvm, buf, size,
+						   ipa);
 	return kvm_s2_host_test_call(buf, size, ipa);
 }
 
@@ -87,6 +116,18 @@ DEFINE_SHOW_ATTRIBUTE(s2_test_view_calls);
 
 /* call */
 
+/* A write's text, as a string in @kbuf of @size bytes. */
+static int s2_test_copy_args(char *kbuf, size_t size, const char __user *ubuf,
+			     size_t len)
+{
+	if (len >= size)
+		return -EINVAL;
+	if (copy_from_user(kbuf, ubuf, len))
+		return -EFAULT;
+	kbuf[len] = '\0';
+	return 0;
+}
+
 static ssize_t s2_test_call_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
@@ -94,15 +135,13 @@ static ssize_t s2_test_call_write(struct file *file, const char __user *ubuf,
 	char kbuf[64];
 	int ret;
 
-	if (len >= sizeof(kbuf))
-		return -EINVAL;
-	if (copy_from_user(kbuf, ubuf, len))
-		return -EFAULT;
-	kbuf[len] = '\0';
+	ret = s2_test_copy_args(kbuf, sizeof(kbuf), ubuf, len);
+	if (ret)
+		return ret;
 	if (sscanf(kbuf, "%llx %llx %llx", &buf, &size, &ipa) != 3)
 		return -EINVAL;
 
-	ret = s2_test_call(buf, size, ipa);
+	ret = s2_test_call(&s2_test_host, buf, size, ipa);
 	return ret ? ret : len;
 }
 
@@ -130,7 +169,8 @@ static bool s2_test_page_kept(const u8 *page)
 }
 
 /* A failed call leaves the page as it was; the good call writes it. */
-static void s2_test_run_case(struct seq_file *m, const struct s2_test_case *c)
+static void s2_test_run_case(struct seq_file *m, const struct s2_test_target *t,
+			     const struct s2_test_case *c)
 {
 	const char *contents = "-";
 	bool ok, kept;
@@ -138,7 +178,7 @@ static void s2_test_run_case(struct seq_file *m, const struct s2_test_case *c)
 
 	if (c->page)
 		memset(c->page, S2_TEST_PATTERN, PAGE_SIZE);
-	ret = s2_test_call(c->buf, c->size, c->ipa);
+	ret = s2_test_call(t, c->buf, c->size, c->ipa);
 	ok = ret == c->want;
 	if (c->page) {
 		kept = s2_test_page_kept(c->page);
@@ -202,7 +242,7 @@ static void s2_test_bad_calls(struct seq_file *m, void *shared, void *own,
 		if (!cases[i].buf)
 			seq_printf(m, "%s skipped\n", cases[i].name);
 		else
-			s2_test_run_case(m, &cases[i]);
+			s2_test_run_case(m, &s2_test_host, &cases[i]);
 	}
 }
 
@@ -222,7 +262,7 @@ static int s2_test_bad_calls_show(struct seq_file *m, void *v)
 		goto out_free_shared;
 
 	/* A good call first, for the size of the host IPA space. */
-	ret = s2_test_call(virt_to_phys(shared), PAGE_SIZE, 0);
+	ret = s2_test_call(&s2_test_host, virt_to_phys(shared), PAGE_SIZE, 0);
 	if (ret)
 		goto out_free_own;
 	top = BIT_ULL(((struct kvm_s2_snapshot *)shared)->ia_bits);
@@ -240,6 +280,164 @@ out_free_shared:
 }
 DEFINE_SHOW_ATTRIBUTE(s2_test_bad_calls);
 
+/* guest_vms, guest_call, guest_bad_calls */
+
+static int s2_test_guest_vms_show(struct seq_file *m, void *v)
+{
+	struct kvm *kvm;
+
+	mutex_lock(&kvm_lock);
+	list_for_each_entry(kvm, &vm_list, vm_list) {
+		if (!READ_ONCE(kvm->arch.pkvm.handle))
+			continue;
+		seq_printf(m, "handle=0x%x kvm=0x%llx protected=%d\n",
+			   kvm->arch.pkvm.handle, (u64)kvm,
+			   kvm_vm_is_protected(kvm));
+	}
+	mutex_unlock(&kvm_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(s2_test_guest_vms);
+
+static ssize_t s2_test_guest_call_write(struct file *file,
+					const char __user *ubuf, size_t len,
+					loff_t *ppos)
+{
+	struct s2_test_target t = { .guest = true };
+	u64 buf, size, ipa;
+	char kbuf[128];
+	int ret;
+
+	ret = s2_test_copy_args(kbuf, sizeof(kbuf), ubuf, len);
+	if (ret)
+		return ret;
+	if (sscanf(kbuf, "%llx %llx %llx %llx %llx", &t.handle, &t.kvm, &buf,
+		   &size, &ipa) != 5)
+		return -EINVAL;
+
+	ret = s2_test_call(&t, buf, size, ipa);
+	return ret ? ret : len;
+}
+
+static const struct file_operations s2_test_guest_call_fops = {
+	.open	= simple_open,
+	.write	= s2_test_guest_call_write,
+	.llseek	= noop_llseek,
+};
+
+/* The first VM with a handle that is (not) @protected, referenced, or NULL. */
+static struct kvm *s2_test_get_vm(bool protected)
+{
+	struct kvm *kvm, *found = NULL;
+
+	mutex_lock(&kvm_lock);
+	list_for_each_entry(kvm, &vm_list, vm_list) {
+		if (READ_ONCE(kvm->arch.pkvm.handle) &&
+		    kvm_vm_is_protected(kvm) == protected &&
+		    kvm_get_kvm_safe(kvm)) {
+			found = kvm;
+			break;
+		}
+	}
+	mutex_unlock(&kvm_lock);
+	return found;
+}
+
+static struct s2_test_target s2_test_vm_target(struct kvm *kvm)
+{
+	return (struct s2_test_target) {
+		.handle	= kvm ? kvm->arch.pkvm.handle : 0,
+		.kvm	= (u64)kvm,
+		.guest	= true,
+	};
+}
+
+/*
+ * Bad calls against @kvm, which is not protected: its handle with bad
+ * buffers and IPAs, then bad handles; @pvm, protected, may be NULL.
+ */
+static void s2_test_guest_bad_calls(struct seq_file *m, void *shared,
+				    void *own, struct kvm *kvm, struct kvm *pvm)
+{
+	const struct s2_test_target vm = s2_test_vm_target(kvm);
+	const struct s2_test_target handle_0 = { 0, vm.kvm, true };
+	const struct s2_test_target unknown = {
+		get_random_u32() | BIT(31), vm.kvm, true
+	};
+	const struct s2_test_target other_kvm = {
+		vm.handle, vm.kvm + PAGE_SIZE, true
+	};
+	const struct s2_test_target protected = s2_test_vm_target(pvm);
+	phys_addr_t good = virt_to_phys(shared);
+	u64 top = BIT_ULL(VTCR_EL2_IPA(kvm->arch.mmu.vtcr));
+	const struct s2_test_case cases[] = {
+		{ "misaligned-buffer", good + SZ_64, PAGE_SIZE - SZ_64, 0,
+		  -EINVAL, shared },
+		{ "misaligned-ipa", good, PAGE_SIZE, SZ_64, -EINVAL, shared },
+		{ "ipa-at-the-top", good, PAGE_SIZE, top, -ERANGE, shared },
+		{ "host-page-not-shared", virt_to_phys(own), PAGE_SIZE, 0,
+		  -EPERM, own },
+		{ "page-el2-pins-for-a-vm",
+		  ALIGN_DOWN(virt_to_phys(kvm), PAGE_SIZE), PAGE_SIZE, 0,
+		  -EBUSY, NULL },
+		{ "good-call", good, PAGE_SIZE, 0, 0, shared },
+	};
+	const struct s2_test_case bad_vm = {
+		"", good, PAGE_SIZE, 0, -ENOENT, shared
+	};
+	struct s2_test_case c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		s2_test_run_case(m, &vm, &cases[i]);
+
+	c = bad_vm;
+	c.name = "handle-0";
+	s2_test_run_case(m, &handle_0, &c);
+	c.name = "unknown-handle";
+	s2_test_run_case(m, &unknown, &c);
+	c.name = "another-struct-kvm";
+	s2_test_run_case(m, &other_kvm, &c);
+	c.name = "protected-vm";
+	c.want = -EACCES;
+	if (pvm)
+		s2_test_run_case(m, &protected, &c);
+	else
+		seq_printf(m, "%s skipped\n", c.name);
+}
+
+static int s2_test_guest_bad_calls_show(struct seq_file *m, void *v)
+{
+	struct kvm *kvm, *pvm;
+	void *shared, *own;
+	int ret = -ENOMEM;
+
+	kvm = s2_test_get_vm(false);
+	if (!kvm)
+		return -ENOENT;
+	pvm = s2_test_get_vm(true);
+
+	shared = s2_test_shared_page();
+	if (!shared)
+		goto out_put_vms;
+	own = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!own)
+		goto out_free_shared;
+
+	s2_test_guest_bad_calls(m, shared, own, kvm, pvm);
+	ret = 0;
+
+	free_page((unsigned long)own);
+out_free_shared:
+	s2_test_free_shared_page(shared);
+out_put_vms:
+	if (pvm)
+		kvm_put_kvm(pvm);
+	kvm_put_kvm(kvm);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(s2_test_guest_bad_calls);
+
 /* hammer */
 
 /**
@@ -247,9 +445,11 @@ DEFINE_SHOW_ATTRIBUTE(s2_test_bad_calls);
  * @page:	the buffer, shared with EL2
  * @random_from: jiffies at which the scribbler turns from all-ones to random
  * @calls:	calls made, written by the caller thread only
+ * @target:	whose stage-2 the calls copy
  */
 struct s2_test_hammer {
 	void		*page;
+	struct s2_test_target target;
 	unsigned long	random_from;
 	unsigned long	calls;
 };
@@ -261,7 +461,7 @@ static int s2_test_hammer_call_fn(void *data)
 	int failed = 0;
 
 	while (!kthread_should_stop()) {
-		if (s2_test_call(virt_to_phys(h->page), PAGE_SIZE, 0))
+		if (s2_test_call(&h->target, virt_to_phys(h->page), PAGE_SIZE, 0))
 			failed++;
 		h->calls++;
 		cond_resched();
@@ -289,12 +489,18 @@ static ssize_t s2_test_hammer_write(struct file *file, const char __user *ubuf,
 {
 	struct task_struct *caller, *scribbler;
 	unsigned int seconds, cpu_call, cpu_scribble;
-	struct s2_test_hammer h;
-	int failed, ret;
+	struct s2_test_hammer h = {};
+	char kbuf[64];
+	int failed, ret, n;
 
-	ret = kstrtouint_from_user(ubuf, len, 0, &seconds);
+	ret = s2_test_copy_args(kbuf, sizeof(kbuf), ubuf, len);
 	if (ret)
 		return ret;
+	n = sscanf(kbuf, "%u %llx %llx", &seconds, &h.target.handle,
+		   &h.target.kvm);
+	if (n != 1 && n != 3)
+		return -EINVAL;
+	h.target.guest = n == 3;
 	if (!seconds || seconds > S2_TEST_HAMMER_MAX_S)
 		return -EINVAL;
 	if (num_online_cpus() < 2)
@@ -304,7 +510,6 @@ static ssize_t s2_test_hammer_write(struct file *file, const char __user *ubuf,
 	if (!h.page)
 		return -ENOMEM;
 	h.random_from = jiffies + seconds * HZ / 2;
-	h.calls = 0;
 
 	cpu_call = cpumask_first(cpu_online_mask);
 	cpu_scribble = cpumask_next(cpu_call, cpu_online_mask);
@@ -348,6 +553,17 @@ static const struct file_operations s2_test_hammer_fops = {
 	.llseek	= noop_llseek,
 };
 
+/* The hooks of the guest snapshot hypercall, in @dir. */
+static void s2_test_guest_init(struct dentry *dir)
+{
+	debugfs_create_file("guest_vms", 0400, dir, NULL,
+			    &s2_test_guest_vms_fops);
+	debugfs_create_file("guest_call", 0200, dir, NULL,
+			    &s2_test_guest_call_fops);
+	debugfs_create_file("guest_bad_calls", 0400, dir, NULL,
+			    &s2_test_guest_bad_calls_fops);
+}
+
 /**
  * kvm_s2_host_test_init() - create the test hooks of the snapshot hypercall
  *
@@ -366,5 +582,7 @@ void kvm_s2_host_test_init(void)
 	debugfs_create_file("hammer", 0200, dir, NULL, &s2_test_hammer_fops);
 	debugfs_create_file("view_calls", 0400, dir, NULL,
 			    &s2_test_view_calls_fops);
+	if (IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT))
+		s2_test_guest_init(dir);
 	dput(kvm_dir);
 }

@@ -695,7 +695,15 @@ static int s2_vm_piece(struct kvm_s2_walk *w)
 	return ret == KVM_S2_WALK_STOP ? 0 : ret;
 }
 
-static void s2_vm_show_extra(struct seq_file *m, kvm_pte_t pte)
+/**
+ * kvm_s2_vm_show_extra() - print the VM view's own fields of a range
+ * @m:		the seq_file
+ * @pte:	an entry of the range
+ *
+ * " sw=0x<n>" for valid entries with software bits set (on Linux 6.14 and
+ * later under pKVM, the guest's page state that EL2 keeps in them).
+ */
+void kvm_s2_vm_show_extra(struct seq_file *m, kvm_pte_t pte)
 {
 	u64 sw = FIELD_GET(KVM_PTE_LEAF_ATTR_HI_SW, pte);
 
@@ -710,9 +718,45 @@ static void s2_vm_release(void *src)
 
 static const struct kvm_s2_view_ops s2_vm_ops = {
 	.piece		= s2_vm_piece,
-	.show_extra	= s2_vm_show_extra,
+	.show_extra	= kvm_s2_vm_show_extra,
 	.release	= s2_vm_release,
 };
+
+/*
+ * Where the host reads a VM's stage-2 from. Since Linux 6.14, under pKVM,
+ * EL2 keeps the stage-2 of every VM: the host kernel's struct kvm_pgtable of
+ * a VM then holds only the record of what it asked EL2 to map.
+ */
+enum s2_vm_tables {
+	S2_VM_TABLES_HOST,	/* the host kernel's, walked */
+	S2_VM_TABLES_EL2,	/* EL2's, copied by the guest snapshot hypercall */
+	S2_VM_TABLES_PROTECTED,	/* EL2's, of a protected VM: not shown */
+	S2_VM_TABLES_NONE,	/* EL2's, and no hypercall to copy them */
+};
+
+static enum s2_vm_tables s2_vm_tables(struct kvm *kvm)
+{
+	if (kvm_s2_host_has_vm_tables())
+		return S2_VM_TABLES_HOST;
+	if (!IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT))
+		return S2_VM_TABLES_NONE;
+	if (kvm_vm_is_protected(kvm))
+		return S2_VM_TABLES_PROTECTED;
+	return S2_VM_TABLES_EL2;
+}
+
+/* Why a VM's tables cannot be read: 0 when they can. */
+static int s2_vm_tables_error(enum s2_vm_tables tables)
+{
+	switch (tables) {
+	case S2_VM_TABLES_PROTECTED:
+		return -EACCES;
+	case S2_VM_TABLES_NONE:
+		return -EOPNOTSUPP;
+	default:
+		return 0;
+	}
+}
 
 /**
  * struct kvm_s2_sysfs - /sys/kernel/kvm/vmN of one VM
@@ -729,8 +773,8 @@ static const struct kvm_s2_view_ops s2_vm_ops = {
  * @ipa_bits:	size of the IPA space, fixed at VM creation
  * @start_level: level of the top-level tables, fixed at VM creation
  * @fwb:	memory-type encoding of the tables, fixed at VM creation
- * @tables:	whether the host kernel has the VM's tables to walk and count
- *		(kvm_s2_host_has_vm_tables()), fixed at boot
+ * @tables:	where the host reads the VM's tables from, fixed at VM
+ *		creation
  */
 struct kvm_s2_sysfs {
 	struct kvm_s2_dir	dir;
@@ -739,7 +783,7 @@ struct kvm_s2_sysfs {
 	u32		ipa_bits;
 	s8		start_level;
 	bool		fwb;
-	bool		tables;
+	enum s2_vm_tables	tables;
 };
 
 #define to_s2_sysfs(k)	container_of(k, struct kvm_s2_sysfs, dir.kobj)
@@ -749,25 +793,40 @@ struct kvm_s2_sysfs {
  * destroy the VM, which would wait for this very open. A VM whose tables are
  * gone (its VMM exited) reads as one invalid range over the IPA space.
  */
+static int s2_vm_open(struct kvm_s2_ranges_file *f, struct kvm *kvm)
+{
+	if (!kvm_get_kvm_safe(kvm))
+		return -ENOENT;
+
+	f->ops = &s2_vm_ops;
+	f->src = kvm;
+	return 0;
+}
+
 static int s2_vm_ranges_open(struct kernfs_open_file *of)
 {
 	struct kvm_s2_sysfs *dir = of->kn->priv;
 	struct kvm_s2_ranges_file *f;
+	int ret;
 
-	if (!dir->tables)
-		return -EOPNOTSUPP;
+	ret = s2_vm_tables_error(dir->tables);
+	if (ret)
+		return ret;
 
 	f = kzalloc_obj(*f, GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 
-	if (!kvm_get_kvm_safe(dir->kvm)) {
+	if (IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT) &&
+	    dir->tables == S2_VM_TABLES_EL2)
+		ret = kvm_s2_guest_open(f, dir->kvm);
+	else
+		ret = s2_vm_open(f, dir->kvm);
+	if (ret) {
 		kfree(f);
-		return -ENOENT;
+		return ret;
 	}
 
-	f->ops = &s2_vm_ops;
-	f->src = dir->kvm;
 	f->limit = BIT_ULL(dir->ipa_bits);
 	f->start_level = dir->start_level;
 	f->fwb = dir->fwb;
@@ -781,21 +840,23 @@ static const struct kernfs_ops s2_vm_ranges_kfops =
 /*
  * Counters: the geometry is fixed at VM creation; the rest is what KVM keeps
  * in the VM's stats as it changes the stage-2 (struct kvm_pgtable_stats), read
- * without a walk or a lock: a few atomic reads, whatever the VM's size.
+ * without a walk or a lock: a few atomic reads, whatever the VM's size. EL2
+ * keeps them for the VMs whose tables it has, as it changes those.
  */
 static int s2_vm_get_stats(struct kvm_s2_dir *kdir, struct kvm_s2_stats *stats,
 			   bool counts)
 {
 	struct kvm_s2_sysfs *dir = container_of(kdir, struct kvm_s2_sysfs, dir);
 	const struct kvm_pgtable_stats *s2 = &dir->kvm->stat.stage2;
-	int i;
+	int i, ret;
 
 	stats->ipa_bits = dir->ipa_bits;
 	stats->start_level = dir->start_level;
 	if (!counts)
 		return 0;
-	if (!dir->tables)
-		return -EOPNOTSUPP;
+	ret = s2_vm_tables_error(dir->tables);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < KVM_PGTABLE_STATS_LEVELS; i++)
 		stats->leaves[KVM_PGTABLE_STATS_FIRST_LEVEL + i] =
@@ -832,7 +893,7 @@ static const struct kobj_type s2_vm_ktype = {
 
 /*
  * The stage-2's fixed geometry, from VTCR_EL2 as the page-table code derives
- * it: the VM's tables may be EL2's (kvm_s2_host_has_vm_tables()), whose
+ * it: the VM's tables may be EL2's (enum s2_vm_tables), whose
  * geometry the host chose all the same. Its tables exist from VM creation on.
  */
 static int s2_vm_geometry(struct kvm_s2_sysfs *dir, struct kvm *kvm)
@@ -844,8 +905,12 @@ static int s2_vm_geometry(struct kvm_s2_sysfs *dir, struct kvm *kvm)
 	dir->ipa_bits = VTCR_EL2_IPA(mmu->vtcr);
 	dir->start_level = VTCR_EL2_TGRAN_SL0_BASE -
 			   FIELD_GET(VTCR_EL2_SL0_MASK, mmu->vtcr);
-	dir->tables = kvm_s2_host_has_vm_tables();
-	dir->fwb = dir->tables && kvm_pgtable_stage2_has_fwb(mmu->pgt);
+	dir->tables = s2_vm_tables(kvm);
+	/* EL2 makes a VM's tables with FWB whenever the CPUs have it. */
+	if (dir->tables == S2_VM_TABLES_HOST)
+		dir->fwb = kvm_pgtable_stage2_has_fwb(mmu->pgt);
+	else
+		dir->fwb = cpus_have_final_cap(ARM64_HAS_STAGE2_FWB);
 	return 0;
 }
 

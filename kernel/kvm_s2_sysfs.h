@@ -156,6 +156,8 @@ int kvm_s2_add_ranges(struct kobject *kobj, const char *group,
 ssize_t kvm_s2_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf);
 void kvm_s2_show_span(struct seq_file *m, u64 start, u64 end);
+void kvm_s2_vm_show_extra(struct seq_file *m, kvm_pte_t pte);
+int kvm_s2_guest_open(struct kvm_s2_ranges_file *f, struct kvm *kvm);
 
 struct kvm;
 int kvm_memslots_sysfs_add(struct kobject *kobj, struct kvm *kvm);
