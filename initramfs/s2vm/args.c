@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "USAGE: s2vm [-i IPA_BITS] [-b 4k|thp|hugetlb] [-o OFFSET] [-m SIZE]\n"
 "            [-s BASE:SIZE]... [-t SPEC] [-d] [-e CHUNK] [-w] [-p STEPS]\n"
-"            [-x [-k]] [-h]\n"
+"            [-x [-k]] [-P] [-h]\n"
 "Creates a KVM VM whose stage-2 layout is known, runs the steps of -p, then\n"
 "waits for SIGTERM.\n"
 "  -i IPA_BITS  VM IPA size, %d..%d (KVM_VM_TYPE_ARM_IPA_SIZE); default 0 =\n"
@@ -69,6 +69,8 @@ static void usage(FILE *f)
 "               file descriptors open until SIGTERM or SIGINT and print\n"
 "               's2vm: holder pid=<pid>'. The VM outlives s2vm, whose\n"
 "               address space (and with it the VM's stage-2 tables) goes.\n"
+"  -P           a protected VM (KVM_VM_TYPE_ARM_PROTECTED; pKVM on Linux\n"
+"               6.14 and later), whose stage-2 the host may not see.\n"
 "  -h           this help on stdout.\n"
 "Numbers are decimal or 0x-hex with an optional K, M or G suffix (1024-based).\n"
 "BASE and SIZE must be multiples of PAGE, SIZE > 0. PAGE is the host's page\n"
@@ -635,7 +637,7 @@ void parse_args(int argc, char **argv, struct options *o)
 		.touch = { .kind = TOUCH_ALL },
 	};
 	opterr = 0;
-	while ((opt = getopt(argc, argv, ":i:b:o:m:s:t:de:p:wxkh")) != -1) {
+	while ((opt = getopt(argc, argv, ":i:b:o:m:s:t:de:p:wxkPh")) != -1) {
 		switch (opt) {
 		case 'i':
 			o->ipa_bits = parse_ipa_bits(optarg);
@@ -674,6 +676,9 @@ void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'k':
 			o->hand_over = true;
+			break;
+		case 'P':
+			o->protected = true;
 			break;
 		case 'h':
 			usage(stdout);

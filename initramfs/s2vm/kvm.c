@@ -170,9 +170,10 @@ static int __vm_create(int kvm_fd, unsigned long type)
 	return ioctl(kvm_fd, KVM_CREATE_VM, type);
 }
 
-int vm_create(int kvm_fd, unsigned int ipa_bits)
+int vm_create(int kvm_fd, unsigned int ipa_bits, bool protected)
 {
-	unsigned long type = KVM_VM_TYPE_ARM_IPA_SIZE(ipa_bits);
+	unsigned long type = KVM_VM_TYPE_ARM_IPA_SIZE(ipa_bits) |
+			     (protected ? KVM_VM_TYPE_ARM_PROTECTED : 0);
 	int fd = __vm_create(kvm_fd, type);
 
 	if (fd < 0)

@@ -104,7 +104,7 @@ static void vm_setup(struct vm *vm, const struct options *o)
 	vm->kvm_fd = kvm_open();
 	kvm_check_api_version(vm->kvm_fd);
 	vm->ipa_bits = kvm_effective_ipa_bits(vm->kvm_fd, o->ipa_bits);
-	vm->fd = vm_create(vm->kvm_fd, o->ipa_bits);
+	vm->fd = vm_create(vm->kvm_fd, o->ipa_bits, o->protected);
 	find_view(vm->view, sizeof(vm->view));
 	if (o->split_chunk)
 		vm_enable_eager_split(vm, o->split_chunk);	/* before any memslot */

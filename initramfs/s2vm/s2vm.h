@@ -81,6 +81,11 @@
 
 #include "layout.h"
 
+/* Linux 6.14 and later; the build's headers may be older. */
+#ifndef KVM_VM_TYPE_ARM_PROTECTED
+#define KVM_VM_TYPE_ARM_PROTECTED	(1UL << 31)
+#endif
+
 /* ----------------------------------------------------------- data types */
 
 enum backing { BACKING_4K, BACKING_THP, BACKING_HUGETLB, BACKING_CONTROL };
@@ -133,6 +138,7 @@ struct options {
 	bool exit_when_ready;			/* -x */
 	bool wait_before_run;			/* -w */
 	bool hand_over;				/* -k */
+	bool protected;				/* -P */
 	uint64_t split_chunk;			/* -e; 0 = not set */
 	struct plan plan;			/* -p */
 };
@@ -215,7 +221,7 @@ int kvm_open(void);
 void kvm_check_api_version(int kvm_fd);
 unsigned int kvm_effective_ipa_bits(int kvm_fd, unsigned int requested);
 void find_view(char *name, size_t len);
-int vm_create(int kvm_fd, unsigned int ipa_bits);
+int vm_create(int kvm_fd, unsigned int ipa_bits, bool protected);
 void vm_enable_eager_split(struct vm *vm, uint64_t chunk);
 void vm_set_user_memory_region(struct vm *vm, const struct slot *s);
 void vm_delete_user_memory_region(struct vm *vm, const struct slot *s);
