@@ -28,7 +28,7 @@ upstream_mapped_pages() {
 }
 
 @test "a base-page VM maps exactly the pages its guest touched (upstream dump)" {
-	need_vm_tables
+	need_host_tables
 	start_vm -m $((256 * PAGE)) -b 4k -t every:2
 	upstream_mapped_pages "$VM_PID" $DATA_IPA $((DATA_IPA + 256 * PAGE)) >"$BATS_TEST_TMPDIR/got"
 	seq 0 2 254 >"$BATS_TEST_TMPDIR/want"
@@ -36,7 +36,7 @@ upstream_mapped_pages() {
 }
 
 @test "a THP VM maps the blocks of the pages its guest touched (upstream dump)" {
-	need_vm_tables
+	need_host_tables
 	local n=$((HUGE / PAGE)) # pages in a block
 	start_vm -m $((3 * HUGE)) -b thp -t every:$((2 * n))
 	upstream_mapped_pages "$VM_PID" $DATA_IPA $((DATA_IPA + 3 * HUGE)) >"$BATS_TEST_TMPDIR/got"
@@ -45,7 +45,7 @@ upstream_mapped_pages() {
 }
 
 @test "a hugetlbfs VM maps the block of the page its guest touched (upstream dump)" {
-	need_vm_tables
+	need_host_tables
 	start_vm -m $((2 * HUGE)) -b hugetlb -t first:1
 	upstream_mapped_pages "$VM_PID" $DATA_IPA $((DATA_IPA + 2 * HUGE)) >"$BATS_TEST_TMPDIR/got"
 	seq 0 $((HUGE / PAGE - 1)) >"$BATS_TEST_TMPDIR/want"
@@ -53,7 +53,7 @@ upstream_mapped_pages() {
 }
 
 @test "a VM with memslot holes maps only pages inside its slots (upstream dump)" {
-	need_vm_tables
+	need_host_tables
 	start_vm -s 0x80000000:64K -s 0x80100000:64K -t all
 	upstream_mapped_pages "$VM_PID" $DATA_IPA $((DATA_IPA + 0x200000)) >"$BATS_TEST_TMPDIR/got"
 	{ seq 0 $((0x10000 / PAGE - 1)); seq $((0x100000 / PAGE)) $((0x110000 / PAGE - 1)); } >"$BATS_TEST_TMPDIR/want"

@@ -91,7 +91,7 @@ sums() {
 	check_ranges "$VM_DIR/s2/ranges"
 	valid_in $DATA_IPA $((DATA_IPA + 0x100000)) >"$BATS_TEST_TMPDIR/got"
 	echo "$DATA_IPA $((DATA_IPA + 0x100000)) 3 page rw-" | diff - "$BATS_TEST_TMPDIR/got"
-	grep -q "^0x0000000080000000-0x0000000080100000 1M 3 page rw- normal af=1$" "$VM_DIR/s2/ranges"
+	grep -q "^0x0000000080000000-0x0000000080100000 1M 3 page rw- normal af=1$(vm_sw)$" "$VM_DIR/s2/ranges"
 }
 
 @test "dirty logging leaves alternating writable and read-only pages, one range each" {
@@ -176,7 +176,7 @@ ipa_sizes() {
 }
 
 @test "where upstream's debugfs dump is right, both show the same mappings and permissions" {
-	need_vm_tables
+	need_host_tables
 	start_vm -s 0x80000000:64K -s 0x80100000:$((8 * PAGE)) -t every:3
 	check_ranges "$VM_DIR/s2/ranges"
 	# Ours, per page: "page perms"; upstream's X column means execute-never.

@@ -59,17 +59,33 @@ kernel_at_least() {
 }
 
 # vm_tables_at_el2: under pKVM since 6.14, EL2 keeps every VM's stage-2 and
-# the host kernel has no table of it to walk or count: the view's ranges and
-# counters fail with EOPNOTSUPP (21-vm-at-el2.bats)
+# the host kernel has no table of it to walk or count: the view reads it
+# through the guest snapshot hypercall (21-vm-at-el2.bats), which comes with
+# the host view (KVM_S2_HOST_SNAPSHOT); without it, ranges and counters fail
+# with EOPNOTSUPP
 vm_tables_at_el2() {
 	[ "$(kvm_mode)" = protected ] && kernel_at_least 6 14
 }
 
-# need_vm_tables: skip a test that reads a VM's ranges or counters where EL2
-# keeps the VM's stage-2 (bats 1.8 cannot skip from setup_file)
+# vm_sw: the fields a valid line of a VM's ranges ends with after af=: EL2
+# keeps pKVM's page state of a guest's pages in its entries (shared-borrowed:
+# the host lends them), where it keeps the VM's stage-2
+vm_sw() {
+	! vm_tables_at_el2 || echo " sw=0x2"
+}
+
+# need_vm_tables: skip a test that reads a VM's ranges or counters where
+# nothing can (bats 1.8 cannot skip from setup_file)
 need_vm_tables() {
+	! vm_tables_at_el2 || [ -d /sys/kernel/kvm/host/s2 ] ||
+		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r), and no hypercall copies it"
+}
+
+# need_host_tables: skip a test that compares with upstream's debugfs dump,
+# which walks the host kernel's own tables of the VM
+need_host_tables() {
 	! vm_tables_at_el2 ||
-		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r)"
+		skip "EL2 keeps the VM's stage-2 under pKVM on $(uname -r): upstream's dump has nothing"
 }
 
 # scale_test: the 1 GiB VMs, the stress loops and the toolkit on live VMs
