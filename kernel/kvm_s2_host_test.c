@@ -28,7 +28,8 @@
  *                    guest call; the write fails with the call's error
  *   guest_bad_calls  read: as bad_calls, against the first VM that is not
  *                    protected (and the first protected one), with bad
- *                    handles besides: 0, unknown, another struct kvm
+ *                    handles besides: 0, unknown, another struct kvm;
+ *                    and a whole walk whose entries show no address
  *   hammer           also takes "<seconds> <handle> <kvm>": the hammer
  *                    then makes guest calls
  */
@@ -353,6 +354,42 @@ static struct s2_test_target s2_test_vm_target(struct kvm *kvm)
 }
 
 /*
+ * A whole walk of good calls over the VM @t names: no entry shows a physical
+ * address (a leaf's output address bits are clear, a table's entry is 0).
+ */
+static void s2_test_guest_no_address(struct seq_file *m,
+				     const struct s2_test_target *t,
+				     struct kvm_s2_snapshot *snap)
+{
+	kvm_pte_t oa = kvm_phys_to_pte(GENMASK_ULL(51, 0));
+	u32 i, nr, leaves = 0, with_address = 0;
+	const struct kvm_s2_snapshot_entry *e;
+	u64 ipa = 0, top = U64_MAX;
+	int ret = 0;
+
+	while (!ret && ipa < top) {
+		ret = s2_test_call(t, virt_to_phys(snap), PAGE_SIZE, ipa);
+		nr = min_t(u32, snap->nr, KVM_S2_SNAPSHOT_MAX_ENTRIES);
+		for (i = 0; !ret && i < nr; i++) {
+			e = &snap->entries[i];
+			if (e->flags & KVM_S2_SNAPSHOT_TABLE)
+				with_address += !!e->pte;
+			else if (kvm_pte_valid(e->pte))
+				with_address += !!(e->pte & oa);
+			leaves += !(e->flags & KVM_S2_SNAPSHOT_TABLE) &&
+				  kvm_pte_valid(e->pte);
+		}
+		top = BIT_ULL(snap->ia_bits);
+		if (!ret && snap->next <= ipa)
+			ret = -EIO;
+		ipa = snap->next;
+	}
+	seq_printf(m, "entries-show-no-address ret=%d leaves=%u with-address=%u %s\n",
+		   ret, leaves, with_address,
+		   !ret && leaves && !with_address ? "ok" : "FAIL");
+}
+
+/*
  * Bad calls against @kvm, which is not protected: its handle with bad
  * buffers and IPAs, then bad handles; @pvm, protected, may be NULL.
  */
@@ -390,6 +427,7 @@ static void s2_test_guest_bad_calls(struct seq_file *m, void *shared,
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		s2_test_run_case(m, &vm, &cases[i]);
+	s2_test_guest_no_address(m, &vm, shared);
 
 	c = bad_vm;
 	c.name = "handle-0";
