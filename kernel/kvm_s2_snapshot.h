@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The EL1<->EL2 interface of the pKVM host stage-2 snapshot hypercall
- * (__pkvm_host_s2_snapshot), used by the host stage-2 view in sysfs.
+ * The EL1<->EL2 interface of the pKVM stage-2 snapshot hypercalls, used by the
+ * stage-2 views in sysfs: __pkvm_host_s2_snapshot copies the host stage-2;
+ * __pkvm_guest_s2_snapshot (since Linux 6.14, where EL2 keeps every VM's
+ * stage-2) copies a VM's, named by its pKVM handle and host struct kvm,
+ * with the same buffer rules. A guest's entries carry neither output
+ * addresses nor invalid entries' annotations.
  *
  * The host passes, in registers, the physical address of one page it has
  * shared with EL2 (__pkvm_host_share_hyp) and uses for nothing EL2 uses,
@@ -11,7 +15,8 @@
  * where to resume. Only page-table entries are copied, never the contents
  * of the pages.
  *
- * What EL2 reads: the three registers, its own host stage-2 tables and its
+ * What EL2 reads: the registers (a guest call's handle and struct kvm are only
+ * compared with EL2's own record of its VMs), the tables it copies, its
  * own page-state tracking (to check the page is shared with it and unused,
  * then to pin it for the call; then the state of each page it reports). It
  * never reads the page: the host may write it from other CPUs during the
