@@ -196,14 +196,37 @@ function pct(a, b,    p) { # a as a percentage of b: 12.5%, <0.1%
 	return sprintf("%.1f%%", p)
 }
 
-function granule(    l, g, any) { # the largest of 64K/16K/4K the ranges fit
-	g = 3
-	for (l = 2; l <= 3; l++)
-		if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
-	if (!any)
-		for (l = 0; l <= 1; l++)
-			if (l in FITG) { any = 1; if (FITG[l] < g) g = FITG[l] }
-	return any ? g : 0
+# the granule of the ranges, 3 (64K), 2 (16K), 1 (4K) or 0 (none fits;
+# GNONE: the first level whose ranges fit none):
+# of those every level's ranges fit (FITG), the largest whose start level
+# under KVM's rule is the VM's (start_level, for its ipa_bits); when none
+# of them is, or without start_level, the largest they fit. (Every level:
+# a 1G level-1 range or a 2M level-2 block alone says 4K. A range that
+# fits a granule also fits the smaller ones, so a larger granule is
+# preferred only when nothing rules it out.)
+function granule(    l, g, u) {
+	u = 3
+	GNONE = -1 # (the first level whose ranges fit none: what is missing)
+	for (l = 0; l <= 3; l++)
+		if ((l in FITG) && FITG[l] < u) {
+			u = FITG[l]
+			if (!u && GNONE < 0)
+				GNONE = l
+		}
+	if (u && HAVE["start_level"])
+		for (g = u; g >= 1; g--)
+			if (kvmstart(g) == CTR["start_level"])
+				return g
+	return u
+}
+
+# the start level KVM gives a stage-2 of IPABITS bits in granule g: the
+# fewest levels, with up to 16 concatenated tables at the first
+# (stage2_pgtable_levels(): ARM64_HW_PGTABLE_LEVELS(ipa_bits - 4)), 2 to 4
+function kvmstart(g,    b, n) {
+	b = g == 1 ? 9 : g == 2 ? 11 : 13 # (bits an entry resolves: page shift - 3)
+	n = int((IPABITS - 8) / b)
+	return 4 - (n < 2 ? 2 : n > 4 ? 4 : n)
 }
 
 function attrs() { # check level, type, perms and memattr: set VALID
@@ -316,6 +339,7 @@ function control(    p, k, v, i) {
 				fail("line " LN ": the ranges stop at 0x" LASTES ", less than" \
 				    " one 4K page: no IPA space is so small; truncated file?")
 		}
+		teardown()
 		GI = granule()
 		ctrcheck()
 		if (HAVESL)
@@ -325,6 +349,19 @@ function control(    p, k, v, i) {
 		return
 	}
 	fail("internal error: unknown control line")
+}
+
+# at the end of a source: when the VM's stage-2 is torn down during a read,
+# the rest of the IPA space reads as one invalid range at the start level,
+# not aligned to it (format/ok-teardown.ranges): a last range, invalid, that
+# fits no granule at its level is not counted for the granule
+function teardown() {
+	if (FITN != N || FITG[FITL])
+		return
+	if (FITV < 0)
+		delete FITG[FITL]
+	else
+		FITG[FITL] = FITV
 }
 
 # at the end of a source: every counter within what it can be (a number
@@ -376,7 +413,7 @@ function readerr() {
 }
 
 function cstart() {
-	INVM = 1; N = 0; LASTE = 0; LASTES = "0000000000000000"
+	INVM = 1; N = 0; LASTE = 0; LASTES = "0000000000000000"; FITN = -1
 	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
 	split("", CTR); split("", CTRS); split("", HAVE); split("", FITG)
 	INSL = HAVESL = NSL = 0
@@ -615,11 +652,13 @@ INSL {
 	if (VALID && (S % GS[1, LV] || SZ % GS[1, LV]))
 		bad("a level-" LV " " TY " range must start and end on a multiple" \
 		    " of its entry size (" xsize(GS[1, LV]) " or more)")
+	FITL = LV; FITV = (LV in FITG) ? FITG[LV] : -1
 	if (!(LV in FITG))
 		FITG[LV] = 3
 	for (g = FITG[LV]; g && (S % GS[g, LV] || SZ % GS[g, LV]); g--)
 		FITG[LV] = g - 1
 	N++
+	FITN = VALID ? -1 : N # (an invalid range that may be a teardown's: see teardown())
 	LASTE = E
 	LASTES = e
 	account()

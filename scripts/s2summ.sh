@@ -21,8 +21,9 @@
 # (none of those: the host memory was not a huge page when it was faulted,
 # or was split since). With a 4K granule, the bytes in 2M blocks are split
 # the same way for their 1G window. The granule and block sizes are derived
-# from the ranges. Without memslots (a lone ranges file, stdin, a copy
-# without it) the causes are unknown.
+# from the ranges of every level, ipa_bits and start_level. Without
+# memslots (a lone ranges file, stdin, a copy without it) the causes are
+# unknown.
 #
 # Figures come from the kernel's counter files when there are some
 # (mapped_bytes, blocks_l1, blocks_l2, pages_l3, table_pages, ipa_bits), from
@@ -456,7 +457,7 @@ function curslot() {
 	}
 	CM = CI = 0
 	CZ = ZC + 1
-	CFAST = (FITG[3] == 1)
+	CFAST = (3 in FITG) && FITG[3] == 1 # (not FITG[3] alone: that would make it, "")
 	if (CZ > NZ) {
 		CS = CE = -1
 		CZ = 0
@@ -699,6 +700,10 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 	out(sprintf("%-20s%s (%d bits%s%s)", "IPA space:", hum(IPA), IPABITS, \
 	    HAVE["start_level"] ? ", start level " CTRS["start_level"] : "", \
 	    GI && MAPPED ? ", " xsize(GR[GI]) " granule" : ""))
+	if (!GI) # (the one place that says why: ? elsewhere)
+		out(sprintf("%-20s%s", "granule:", "? (no granule fits the level-" GNONE \
+		    " ranges: their starts or sizes are not multiples of " \
+		    xsize(GS[1, GNONE]) ", the smallest entry there)"))
 	out(sprintf("%-20s%s (%.0f bytes, %s of the IPA space)", "mapped:", \
 	    hum(mapped), mapped, pct(mapped, IPA)))
 	if (HAVE["table_pages"])
@@ -727,7 +732,7 @@ function finish(    n, i, l, t, c, blk, mapped, name, K, k, f, r, fa) {
 		slottable()
 		if (!GI) {
 			out("")
-			out("WHY PAGES: unknown: no granule fits the ranges")
+			out("WHY PAGES: unknown without the granule (granule: above)")
 		} else {
 			whytable(GI, "WHY PAGES", "%PAGES", GS[GI, 3], GS[GI, 2], \
 			    BY[3, "page"], OUTP)

@@ -123,6 +123,78 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 	[[ "$output" == *$'\nl3    page     4K          0          0       -\nl2    block    2M          0          0       -\nl1    block    1G '* ]]
 }
 
+@test "every level counts for the granule: a 1G, 64G or 4T level-1 range says 4K, 16K or 64K though the level-2 ranges fit 512M" {
+	ranges 1G/1 512M/2/rw- 512M/2 2G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          4G (32 bits, 4K granule)" ]
+	ranges 512M/2/rw- 65024M/2 64G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          128G (37 bits, 16K granule)" ]
+	ranges 512M/2/rw- 4193792M/2 4T/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          8T (43 bits, 64K granule)" ]
+}
+
+# empty_vm BITS LEVEL RANGE [START_LEVEL]: a VM dir in $VM with nothing
+# mapped: one invalid range, its counters, start_level only if given
+empty_vm() {
+	rm -rf "$VM"
+	mkdir -p "$VM/s2"
+	ranges "$2" >"$VM/s2/ranges"
+	echo "$1" >"$VM/s2/ipa_bits"
+	[ -z "${3:-}" ] || echo "$3" >"$VM/s2/start_level"
+	echo 2 >"$VM/s2/table_pages"
+	echo 0 >"$VM/s2/mapped_bytes"
+}
+
+@test "ipa_bits and start_level decide what the ranges leave open: an empty 40-bit VM at start level 1 is 4K, at 48 bits level 0 too" {
+	# 1T at level 1 fits 64G level-1 entries (16K) as well as 1G ones; but
+	# KVM starts a 40-bit 16K stage-2 at level 2
+	empty_vm 40 1T/1 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	[[ "$output" == *$'
+l3    page     4K '* ]]
+	empty_vm 40 1T/1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	# 256T at level 0 fits 16K's 128T entries too; a 48-bit 16K stage-2
+	# starts at level 1
+	empty_vm 48 256T/0 0
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	# at start level 1, 48 bits is 16K or 64K: the larger, as the ranges fit it
+	empty_vm 48 256T/1 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (128K)" ]
+}
+
+@test "a range that fits no granule leaves it unknown, said once on a granule: line, ? only in the cells it sizes" {
+	ranges 1M/2 1021M/2 2M/2/rw- 1G/1 2G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          4G (32 bits)" ]
+	[ "${lines[2]}" = "granule:            ? (no granule fits the level-2 ranges: their starts or sizes are not multiples of 2M, the smallest entry there)" ]
+	[ "$(printf '%s\n' "$output" | grep -c 'granule')" = 1 ]
+	[[ "$output" == *$'\nl2    block     ?          ?         2M  100.0%\n'* ]]
+	# one line that fits is enough for the line to go
+	ranges 2M/2 1020M/2 2M/2/rw- 1G/1 2G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" != *"?"* ]]
+}
+
+@test "the rest of the IPA space after a teardown, not aligned to its level, does not hide the granule" {
+	all_print 0 s2summ.sh "$FIXTURES/format/ok-teardown.ranges"
+	[ "${lines[1]}" = "IPA space:          1T (40 bits, 4K granule)" ]
+	# 16K: a 32M block, a 16K page, the rest from there at level 2
+	ranges 32M/2/rw- 16K/3/rw- 4161520K/2 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          4G (32 bits, 16K granule)" ]
+	# not the last range: a level-2 range that fits no granule
+	ranges 32M/2/rw- 16K/3/rw- 4161520K/2 4G/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[2]}" = "granule:            ? (no granule fits the level-2 ranges: their starts or sizes are not multiples of 2M, the smallest entry there)" ]
+}
+
 ### which cause wins
 
 @test "a slot that is dirty-logging and misaligned puts its pages under dirty-log, the first cause" {
@@ -155,7 +227,9 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 }
 
 @test "--map's smallest slot is the granule's page: 16K in a 16K VM" {
-	ranges 256M/2 16K/3/rw- 16K/3/rw- 32736K/3 1760M/2 2G/1 >"$R"
+	# (a 32-bit 16K stage-2 starts at level 2: no level-1 range, whose
+	# entries would be 64G)
+	ranges 256M/2 16K/3/rw- 16K/3/rw- 32736K/3 1760M/2 2G/2 >"$R"
 	all_print 0 s2summ.sh --map "$R"
 	[ "${lines[1]}" = "slot 16K, 1M per row:  B all-block  P all-page  M mixed or partly mapped  . empty" ]
 	[ "${lines[2]}" = "0x0000000010000000 PP" ]

@@ -50,3 +50,11 @@ FIX_GRANULE_FRAG_VM=vm3 # dirty logging: 32 base pages, alternately rw- r--
 declare -gA FIX_GRANULE_SIZES=([16k]="16K 32M 64G" [64k]="64K 512M 4T")
 # the hyp carve-out the boot reserved ("kvm [0]: Reserved N MiB at ...")
 declare -gA FIX_GRANULE_CARVEOUT=([16k]=32M [64k]=512M)
+
+# tests/fixtures/vmm: layouts a real VMM makes (see tests/fixtures/README):
+# all-block VMs (no level-3 entry at all) made from the captures by
+# dropping the launcher's control pages
+FIX_VMM_ALLBLOCK_VMS="vm1 vm2 vm3"
+# their granule's page, level-2 block and level-1 entry, as s2summ.sh
+# prints them
+declare -gA FIX_VMM_SIZES=([vm1]="4K 2M 1G" [vm2]="16K 32M 64G" [vm3]="64K 512M 4T")

@@ -211,8 +211,8 @@ validator_sums() {
 	validator_sums "$FIXTURES"/vm*/s2 "$FIXTURES"/host/s2
 }
 
-@test "the validator accepts every hand-made VM (slots/, numbers/) with its ipa_bits, and sums its mapped_bytes" {
-	validator_sums "$FIXTURES"/slots/vm*/s2 "$FIXTURES"/numbers/vm*/s2
+@test "the validator accepts every hand-made or derived VM (slots/, numbers/, vmm/) with its ipa_bits, and sums its mapped_bytes" {
+	validator_sums "$FIXTURES"/slots/vm*/s2 "$FIXTURES"/numbers/vm*/s2 "$FIXTURES"/vmm/vm*/s2
 }
 
 ### the memslots format (tests/fixtures/format/memslots/cases)

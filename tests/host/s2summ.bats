@@ -744,18 +744,6 @@ granule_of() {
 	if [ "$1" = "$FIX_16K_VM" ]; then echo 16384; else echo 4096; fi
 }
 
-# want CAUSE=BYTES...: the four causes as causes() prints them, 0 for those
-# not given, a cause given twice added up
-want() {
-	local -A by=([dirty-log]=0 [misaligned]=0 [slot-edge]=0 [host-pages]=0)
-	local a
-	for a in "$@"; do
-		by[${a%%=*}]=$((by[${a%%=*}] + ${a#*=}))
-	done
-	echo "dirty-log ${by[dirty-log]} misaligned ${by[misaligned]}" \
-		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
-}
-
 # data_pages VM: the bytes of the level-3 pages in the data slot of VM (of
 # tests/fixtures/slots), summed here; fails if there are none
 data_pages() {

@@ -214,6 +214,18 @@ causes() {
 	echo "$out"
 }
 
+# want CAUSE=BYTES...: the four causes as causes() prints them, 0 for those
+# not given, a cause given twice added up
+want() {
+	local -A by=([dirty-log]=0 [misaligned]=0 [slot-edge]=0 [host-pages]=0)
+	local a
+	for a in "$@"; do
+		by[${a%%=*}]=$((by[${a%%=*}] + ${a#*=}))
+	done
+	echo "dirty-log ${by[dirty-log]} misaligned ${by[misaligned]}" \
+		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
+}
+
 # same_both_ways SH ARGS...: s2summ.sh ARGS under SH, every line the full way
 # (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
 # second run's are left in status, output and stderr)
