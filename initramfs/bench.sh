@@ -27,6 +27,8 @@
 #           kernel with the stage-2 stats and one without, and compares)
 #   dumps   the dumps of main only (by hand: S2VIEW_BENCH=dumps, for
 #           working on the dump's speed)
+#   teardown  the time of BENCH_TEARDOWN_VMS (100) VMs' lives, one after
+#           the other, teardown included (also in main)
 #   all     main, then host (the default)
 # Asserts nothing about times: targets are printed beside the figures and
 # tools/bench.sh marks each met or not. Results go between
@@ -55,6 +57,7 @@ FAULT_RUNS=${BENCH_FAULT_RUNS:-3}
 FAULT="-m $FAULT_SIZE -b 4k"
 SAME_SIZE=${BENCH_SAME_SIZE:-128M}
 SAME="-m $SAME_SIZE -b 4k"
+TEARDOWN_VMS=${BENCH_TEARDOWN_VMS:-100}
 # CPU masks (taskset) of the VM that faults and of the loops beside it: a
 # CPU each, so that the guest's scheduler moving them about is not measured.
 VM_CPUS=1
@@ -735,6 +738,27 @@ part_faultpath() {
 	result faultpath.fault_in "$(num %.3f a "$best")" s
 }
 
+### VM teardown
+
+# part_teardown: TEARDOWN_VMS VMs, one after the other, made, faulted in
+# with THP blocks, run and destroyed (s2vm -x): what a VM's life costs,
+# teardown included, which once waited for an RCU barrier every time
+# (kvm_free_stage2_pgd() now waits only when an unlinked table does)
+part_teardown() {
+	args="-m $SMALL_SIZE -b thp -t all -x"
+	section "VM teardown: $TEARDOWN_VMS x s2vm $args, one after the other"
+	progress "$TEARDOWN_VMS VMs: s2vm $args"
+	# shellcheck disable=SC2016 # expanded by that sh
+	t=$(timed /bin/sh -c 'i=0
+		while [ $i -lt "$1" ]; do
+			# shellcheck disable=SC2086 # the arguments, one word each
+			s2vm $2 >/dev/null || exit
+			i=$((i + 1))
+		done' teardown "$TEARDOWN_VMS" "$args")
+	result teardown.vms "$(num %.3f a "$t")" s
+	result teardown.per_vm "$(num %.1f 'a * 1000 / b' "$t" "$TEARDOWN_VMS")" ms
+}
+
 ### the run
 
 [ -x /bin/bash ] || die "no /bin/bash: its EPOCHREALTIME is the clock"
@@ -750,12 +774,14 @@ all | main)
 	part_faults
 	part_same_vm
 	part_toolkit
+	part_teardown
 	[ "$PARTS" = main ] || part_host
 	;;
 host) part_host ;;
 faults) part_faultpath ;;
 dumps) part_dumps ;;
-*) die "unknown part '$PARTS' (all, main, host, faults or dumps)" ;;
+teardown) part_teardown ;;
+*) die "unknown part '$PARTS' (all, main, host, faults, dumps or teardown)" ;;
 esac
 progress "done"
 emit
