@@ -243,7 +243,8 @@ void hyp_snapshot_fill(const struct hyp_snapshot_src *src,
  * Return: 0 with the page filled (struct kvm_s2_snapshot); -EINVAL for a
  * misaligned buffer or IPA or a bad size, -ERANGE for an IPA outside the
  * host IPA space, -EPERM for a buffer that is not a page the host shares
- * with EL2, -EBUSY for one that EL2 is using (for a VM, or another call).
+ * with EL2, -EBUSY for one that EL2 has pinned (for a VM, or another call);
+ * pages EL2 uses without pinning them are not told apart (see the ABI).
  * On error nothing is written.
  */
 int __pkvm_host_s2_snapshot(u64 buf, u64 size, u64 ipa)
