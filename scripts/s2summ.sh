@@ -15,15 +15,16 @@
 # With the VM's memslots (/sys/kernel/kvm/vmN/memslots), also per memslot its
 # size, mapped bytes and bytes in blocks, and "why pages": the bytes mapped
 # by level-3 pages split by the first reason their block-sized window (2M
-# with a 4K granule) is not one block: dirty-log (the slot is logging dirty
-# pages), misaligned (guest and host addresses not congruent modulo the
-# block size), slot-edge (the window is not all inside the slot), host-pages
-# (none of those: the host memory was not a huge page when it was faulted,
-# or was split since). With a 4K granule, the bytes in 2M blocks are split
-# the same way for their 1G window. The granule and block sizes are derived
-# from the ranges of every level, ipa_bits and start_level. Without
-# memslots (a lone ranges file, stdin, a copy without it) the causes are
-# unknown.
+# with a 4K granule) is not one block, tried in this order (the one worth
+# acting on first): slot-edge (the window is not all inside the slot: only
+# another memslot layout helps), misaligned (guest and host addresses not
+# congruent modulo the block size), dirty-log (the slot is logging dirty
+# pages), host-pages (none of those: the host memory was not a huge page
+# when it was faulted, or was split since). With a 4K granule, the bytes in
+# 2M blocks are split the same way for their 1G window. The granule and
+# block sizes are derived from the ranges of every level, ipa_bits and
+# start_level. Without memslots (a lone ranges file, stdin, a copy without
+# it) the causes are unknown.
 #
 # Figures come from the kernel's counter files when there are some
 # (mapped_bytes, blocks_l1, blocks_l2, pages_l3, table_pages, ipa_bits), from
@@ -253,9 +254,22 @@ function reset() {
 
 BEGIN {
 	# the causes of pages where a block could be, in the order they are
-	# tried: the first that applies to the block-sized window is the cause
-	CAUSE[1] = "dirty-log"; CAUSE[2] = "misaligned"
-	CAUSE[3] = "slot-edge"; CAUSE[4] = "host-pages"
+	# tried: the first that applies to the block-sized window is the cause.
+	# Each comes before those that would not make the window a block if
+	# they alone went away: slot-edge (only another memslot layout helps:
+	# realigning or huge host pages cannot make a window the slot does not
+	# hold whole a block), misaligned (the host address the VMM chose: logging
+	# ends by itself, the misalignment stays), dirty-log (ends when the
+	# logging does), then host-pages (what is left: the memory of the host,
+	# which cannot be told while logging). (The fault path of KVM tests
+	# dirty-log, misaligned, slot-edge, in that order: the one that stops
+	# it first, not the one worth acting on.)
+	CAUSE[1] = "slot-edge"; CAUSE[2] = "misaligned"
+	CAUSE[3] = "dirty-log"; CAUSE[4] = "host-pages"
+	CTEXT["dirty-log"] = "the slot is logging dirty pages"
+	CTEXT["misaligned"] = "guest and host addresses differ modulo %s"
+	CTEXT["slot-edge"] = "the %s window is not all inside the slot"
+	CTEXT["host-pages"] = "host memory not a %s page when faulted, or split since"
 }
 
 # a range taken the full way (the first of its tail, or the first of its
@@ -468,19 +482,19 @@ function curslot() {
 
 # at the end: the page bytes (w > 0) or level-2 block bytes (w = 0) of
 # each slot go to the first cause that applies to their window,
-# WHY[w, cause]: dirty-log, misaligned, then slot-edge for those outside
-# whole windows and host-pages for those inside
-function why(w,    z, p) {
+# WHY[w, k] (k in CAUSE[]): slot-edge for those outside the whole windows
+# of the slot; those inside: misaligned, dirty-log, else host-pages
+function why(w,    z, p, i) {
 	for (z = 1; z <= NZ; z++) {
 		p = w ? SPG[z] : SL2[z]
-		if (ZDL[z]) {
-			WHY[w, 1] += p
-		} else if (ZMIS[z * 4 + w]) {
-			WHY[w, 2] += p
-		} else {
-			WHY[w, 3] += p - SIN[z * 4 + w]
-			WHY[w, 4] += SIN[z * 4 + w]
-		}
+		i = SIN[z * 4 + w]
+		WHY[w, 1] += p - i
+		if (ZMIS[z * 4 + w])
+			WHY[w, 2] += i
+		else if (ZDL[z])
+			WHY[w, 3] += i
+		else
+			WHY[w, 4] += i
 	}
 }
 
@@ -561,14 +575,8 @@ function whytable(w, head, share, e, wb, total, outb,    k, t, x) {
 	    (e == GS[GI, 3] ? "pages" : "blocks") ", by the first reason their " x \
 	    " window is not a block"))
 	for (k = 1; k <= 4; k++) {
-		if (k == 1)
-			t = "the slot is logging dirty pages"
-		else if (k == 2)
-			t = "guest and host addresses differ modulo " x
-		else if (k == 3)
-			t = "the " x " window is not all inside the slot"
-		else
-			t = "host memory not a " x " page when faulted, or split since"
+		t = CTEXT[CAUSE[k]]
+		sub(/%s/, x, t)
 		out(sprintf("%-13s %10s %7s  %s", CAUSE[k], hum(WHY[w, k]), \
 		    pct(WHY[w, k], total), t))
 	}
@@ -763,7 +771,7 @@ function promslots(f,    k, i, g, h) {
 		for (k = 1; k <= 4; k++)
 			prom("s2view_page_bytes_by_cause", "Bytes mapped by level-3 pages," \
 			    " by the first cause that kept their block-sized window from a" \
-			    " block (dirty-log, misaligned, slot-edge, host-pages).", \
+			    " block (slot-edge, misaligned, dirty-log, host-pages: tried in that order).", \
 			    f ",cause=\"" CAUSE[k] "\"", sprintf("%.0f", WHY[GI, k]))
 	if (GI == 1) # (level-1 blocks: 4K granule only)
 		for (k = 1; k <= 4; k++)

@@ -27,9 +27,10 @@ FIX_HOST_HYP_RUN=20M
 FIX_SLOT_VMS="vm1 vm2 vm3 vm4 vm5 vm6 vm7"
 FIX_DATA_SLOT=0    # the data slot of those VMs (s2vm: data slot i is memslot i)
 FIX_CONTROL_SLOT=8 # the launcher's control slot (2 pages touched)
-# the cause of the control slot's pages: its host address is not congruent
-# with its guest address modulo 2M (the first cause that applies)
-FIX_CONTROL_CAUSE=misaligned
+# the cause of the control slot's pages: the 64K slot holds no whole 2M
+# window (slot-edge, the first cause tried; its host address is not
+# congruent with its guest address modulo 2M either)
+FIX_CONTROL_CAUSE=slot-edge
 FIX_DIRTY_VM=vm1      # data slot dirty-logging: its pages are dirty-log
 FIX_MISALIGNED_VM=vm2 # data slot's host address one page off 2M alignment
 FIX_EDGE_VM=vm3       # data slot of 5M on THP: 2M blocks, its 1M tail in pages
@@ -53,8 +54,16 @@ declare -gA FIX_GRANULE_CARVEOUT=([16k]=32M [64k]=512M)
 
 # tests/fixtures/vmm: layouts a real VMM makes (see tests/fixtures/README):
 # all-block VMs (no level-3 entry at all) made from the captures by
-# dropping the launcher's control pages
+# dropping the launcher's control pages, and QEMU virt-board layouts
 FIX_VMM_ALLBLOCK_VMS="vm1 vm2 vm3"
 # their granule's page, level-2 block and level-1 entry, as s2summ.sh
 # prints them
 declare -gA FIX_VMM_SIZES=([vm1]="4K 2M 1G" [vm2]="16K 32M 64G" [vm3]="64K 512M 4T")
+FIX_QEMU_VMS="vm4 vm5 vm6" # QEMU virt: flash 0 and 1, a 4K slot, RAM at 1G
+FIX_QEMU_RAM_SLOT=3        # RAM, on THP, in 2M blocks
+FIX_QEMU_SMALL_SLOT=2      # the 4K slot in the MMIO area
+FIX_QEMU_512M_VM=vm4 # 512M of RAM (less than 1G); a page of the 4K slot,
+# 8K of flash 0
+FIX_QEMU_MISALIGNED_VM=vm5 # 2G of RAM, host address 2M- but not 1G-aligned
+FIX_QEMU_DIRTY_VM=vm6      # 2G of RAM, 1G-aligned, dirty-logging: 16K
+# written since (pages), the rest still blocks

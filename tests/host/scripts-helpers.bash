@@ -161,9 +161,10 @@ slot_bytes() {
 
 # why_here VMDIR GRANULE [LEVEL]: the bytes of the valid level-3 pages (or
 # with LEVEL 2, of the level-2 blocks, against 1G windows) of VMDIR by the
-# first cause that applies to their window, worked out here entry by entry
-# from the definitions, not by the scripts: "dirty-log N misaligned N
-# slot-edge N host-pages N outside N"
+# first cause that applies to their window (tried in the order of
+# scripts/README.md: slot-edge, misaligned, dirty-log, host-pages), worked
+# out here entry by entry from the definitions, not by the scripts:
+# "dirty-log N misaligned N slot-edge N host-pages N outside N"
 why_here() {
 	local dir=$1 g=$2 lvl=${3:-3} r as hva fl n=0 i a s e w c step blk
 	local -a ss se sh sf
@@ -186,12 +187,12 @@ why_here() {
 			for ((i = 0; i < n; i++)); do
 				((a >= ss[i] && a < se[i])) || continue
 				w=$((a - a % blk)) # the window holding the entry
-				if [[ ${sf[i]} == *dirty-log* ]]; then
-					c=dirty-log
+				if ((w < ss[i] || w + blk > se[i])); then
+					c=slot-edge
 				elif (((sh[i] - ss[i]) % blk)); then
 					c=misaligned
-				elif ((w < ss[i] || w + blk > se[i])); then
-					c=slot-edge
+				elif [[ ${sf[i]} == *dirty-log* ]]; then
+					c=dirty-log
 				else
 					c=host-pages
 				fi

@@ -2,8 +2,10 @@
 #
 # vmm.bats - the toolkit on the layouts a real VMM makes
 # (tests/fixtures/vmm, see tests/fixtures/README): VMs mapped by blocks
-# alone, whose first mapped range is a block, in the three granules. Under
-# every userland of scripts-helpers.bash. Run: bats tests/host
+# alone, whose first mapped range is a block, in the three granules; and
+# QEMU's virt board (two 64M flash slots, a 4K slot, RAM at 1G on THP), whose
+# small slots can never hold the block their window would be. Under every
+# userland of scripts-helpers.bash. Run: bats tests/host
 
 load scripts-helpers
 
@@ -53,6 +55,94 @@ row() {
 			if [ "$page" = 4K ]; then
 				[ "$(causes "$vm" s2view_l2_block_bytes_by_cause)" = "$(why_here "$d" 4096 2 | sed 's/ outside.*//')" ]
 			fi
+		done
+	done
+}
+
+@test "QEMU's 2M blocks in a RAM slot smaller than 1G are slot-edge under WHY 2M BLOCKS, not misaligned, though the host address is off 1G" {
+	local d=$S2VIEW_SYSFS/$FIX_QEMU_512M_VM ram sh vm
+	ram=$(slot_bytes "$d" "$FIX_QEMU_RAM_SLOT" 2)
+	[ "$ram" -gt 0 ]
+	# (the host address is misaligned modulo 1G: the cause tried before
+	# would have been misaligned)
+	[ $(($(awk -v s="slot=$FIX_QEMU_RAM_SLOT" '$3 == s { sub(/hva=/, "", $5); print $5 }' "$d/memslots") % (1 << 30))) -ne 0 ]
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$FIX_QEMU_512M_VM"
+		[ "$status" -eq 0 ]
+		[ "$(causes "$FIX_QEMU_512M_VM" s2view_l2_block_bytes_by_cause)" = "$(want slot-edge="$ram")" ]
+		[ "$(causes "$FIX_QEMU_512M_VM" s2view_l2_block_bytes_by_cause)" = "$(why_here "$d" 4096 2 | sed 's/ outside.*//')" ]
+		s2 "$sh" s2summ.sh "$FIX_QEMU_512M_VM"
+		[[ "$output" == *$'\nslot-edge           512M  100.0%  the 1G window is not all inside the slot\n'* ]]
+		[[ "$output" == *$'\nmisaligned             0    0.0%  guest and host addresses differ modulo 1G\n'* ]]
+	done
+	# the THP demo VM (s2vm -b thp -m 16M, a live capture) likewise: its 16M
+	d=tests/fixtures/slots-live/vm4
+	for sh in $S2_SHELLS; do
+		S2VIEW_SYSFS=tests/fixtures/slots-live s2 "$sh" s2summ.sh --prom vm4
+		[ "$status" -eq 0 ]
+		[ "$(causes vm4 s2view_l2_block_bytes_by_cause)" = "$(want slot-edge=$((16 << 20)))" ]
+	done
+}
+
+@test "a page of QEMU's 4K slot is slot-edge, not misaligned: no 2M block fits a 4K slot, however its host address lies" {
+	local d=$S2VIEW_SYSFS/$FIX_QEMU_512M_VM small flash sh
+	small=$(slot_bytes "$d" "$FIX_QEMU_SMALL_SLOT" 3)
+	flash=$(slot_bytes "$d" 0 3)
+	[ "$small" = 4096 ]
+	[ "$flash" -gt 0 ]
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh --prom "$FIX_QEMU_512M_VM"
+		[ "$status" -eq 0 ]
+		# flash 0: a 64M slot, aligned: its pages are the host's
+		[ "$(causes "$FIX_QEMU_512M_VM")" = "$(want slot-edge="$small" host-pages="$flash")" ]
+		[ "$(causes "$FIX_QEMU_512M_VM")" = "$(why_here "$d" 4096 | sed 's/ outside.*//')" ]
+	done
+}
+
+@test "QEMU's 2M blocks in 2G of RAM at 1G are misaligned when the host address is off 1G, dirty-log when aligned and logging" {
+	local sh vm d
+	for vm in "$FIX_QEMU_MISALIGNED_VM" "$FIX_QEMU_DIRTY_VM"; do
+		d=$S2VIEW_SYSFS/$vm
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh --prom "$vm"
+			[ "$status" -eq 0 ]
+			[ "$(causes "$vm" s2view_l2_block_bytes_by_cause)" = "$(why_here "$d" 4096 2 | sed 's/ outside.*//')" ]
+			[ "$(causes "$vm")" = "$(why_here "$d" 4096 | sed 's/ outside.*//')" ]
+		done
+	done
+	ram=$(slot_bytes "$S2VIEW_SYSFS/$FIX_QEMU_MISALIGNED_VM" "$FIX_QEMU_RAM_SLOT" 2)
+	s2 dash s2summ.sh --prom "$FIX_QEMU_MISALIGNED_VM"
+	[ "$(causes "$FIX_QEMU_MISALIGNED_VM" s2view_l2_block_bytes_by_cause)" = "$(want misaligned="$ram")" ]
+	d=$S2VIEW_SYSFS/$FIX_QEMU_DIRTY_VM
+	s2 dash s2summ.sh --prom "$FIX_QEMU_DIRTY_VM"
+	[ "$(causes "$FIX_QEMU_DIRTY_VM" s2view_l2_block_bytes_by_cause)" = "$(want dirty-log="$(slot_bytes "$d" "$FIX_QEMU_RAM_SLOT" 2)")" ]
+	[ "$(causes "$FIX_QEMU_DIRTY_VM")" = "$(want dirty-log="$(slot_bytes "$d" "$FIX_QEMU_RAM_SLOT" 3)")" ]
+}
+
+@test "the WHY tables list the causes in the order they are tried: slot-edge, misaligned, dirty-log, host-pages" {
+	local sh
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$FIX_QEMU_512M_VM"
+		[ "$status" -eq 0 ]
+		[ "$(printf '%s\n' "$output" | awk '/^WHY /{ w = 1; next } w && NF == 0 { w = 0; printf "|" } w { printf "%s ", $1 }')" = \
+			"slot-edge misaligned dirty-log host-pages |slot-edge misaligned dirty-log host-pages |" ]
+		s2 "$sh" s2summ.sh --prom "$FIX_QEMU_512M_VM"
+		[ "$(printf '%s\n' "$output" | sed -n 's/^s2view_page_bytes_by_cause{.*cause="\([^"]*\)"}.*/\1/p' | tr '\n' ' ')" = \
+			"slot-edge misaligned dirty-log host-pages " ]
+	done
+}
+
+@test "every QEMU VM reads with no ? and exit status 0, its memslots matching its ranges" {
+	local sh vm
+	for vm in $FIX_QEMU_VMS; do
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh "$vm"
+			[ "$status" -eq 0 ]
+			[ -z "$stderr" ]
+			[[ "$output" != *"?"* ]]
+			[[ "$output" == *", 4K granule)"* ]]
+			s2 "$sh" s2summ.sh --prom "$vm"
+			[ "$(metric "s2view_outside_slot_bytes{vm=\"$vm\"}")" = 0 ]
 		done
 	done
 }
