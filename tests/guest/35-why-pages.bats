@@ -45,8 +45,8 @@ causes() {
 @test "a THP slot logging dirty pages is all dirty-log" {
 	need_vm_tables
 	scale_test
-	start_vm -b thp -d -m 4M
-	[ "$(causes "$VM")" = "$((4 << 20)) 0 $CONTROL_PAGE_BYTES 0" ]
+	start_vm -b thp -d -m $((2 * HUGE))
+	[ "$(causes "$VM")" = "$((2 * HUGE)) 0 $CONTROL_PAGE_BYTES 0" ]
 }
 
 @test "a THP slot of a huge page and a half (3M): its first huge page is a block, its tail slot-edge" {
