@@ -37,7 +37,12 @@
 #define S2_SIZE_UNITS		"BKMGTP"
 #define S2_SIZE_UNIT_SHIFT	10
 
-/* /sys/kernel/kvm, the parent of every vmN and of host. */
+/*
+ * /sys/kernel/kvm, the parent of every vmN and of host: a kset, so that the
+ * uevents of vmN (KOBJ_ADD when the VM is created, KOBJ_REMOVE when it goes)
+ * reach udev and the uevent helper, with SUBSYSTEM=kvm.
+ */
+static struct kset *kvm_s2_kset;
 struct kobject *kvm_s2_root;
 
 /* VM numbers count up from 1 per boot and are never reused. */
@@ -944,6 +949,7 @@ void kvm_s2_sysfs_create_vm(struct kvm *kvm)
 	id = atomic_inc_return(&kvm_s2_vm_seq);
 
 	dir->dir.get_stats = s2_vm_get_stats;
+	dir->dir.kobj.kset = kvm_s2_kset;
 	ret = kobject_init_and_add(&dir->dir.kobj, &s2_vm_ktype, kvm_s2_root,
 				   "vm%d", id);
 	if (ret)
@@ -1002,7 +1008,10 @@ void kvm_s2_sysfs_remove_vm(struct kvm *kvm)
  */
 void kvm_s2_sysfs_init(void)
 {
-	kvm_s2_root = kobject_create_and_add("kvm", kernel_kobj);
-	if (!kvm_s2_root)
+	kvm_s2_kset = kset_create_and_add("kvm", NULL, kernel_kobj);
+	if (!kvm_s2_kset) {
 		pr_warn("kvm: no /sys/kernel/kvm, no stage-2 sysfs view\n");
+		return;
+	}
+	kvm_s2_root = &kvm_s2_kset->kobj;
 }

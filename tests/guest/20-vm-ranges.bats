@@ -36,6 +36,26 @@ sums() {
 	[ ! -e "$VM_DIR" ]
 }
 
+@test "udev hears VMs come and go: uevents add and remove /kernel/kvm/vmN, SUBSYSTEM=kvm" {
+	[ -w /sys/kernel/uevent_helper ] || skip "no uevent helper in this kernel"
+	log=$BATS_TEST_TMPDIR/uevents
+	helper=$BATS_TEST_TMPDIR/uevent-helper
+	printf '#!/bin/sh\necho "$ACTION $DEVPATH $SUBSYSTEM" >>%s\n' "$log" >"$helper"
+	chmod +x "$helper"
+	echo "$helper" >/sys/kernel/uevent_helper
+	start_vm -m 64K -t all
+	stop_vm "$VM_PID"
+	# the kernel runs the helper without waiting for it
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^remove /kernel/kvm/$VM " "$log" 2>/dev/null && break
+		sleep 0.1
+	done
+	echo >/sys/kernel/uevent_helper
+	cat "$log"
+	grep -qx "add /kernel/kvm/$VM kvm" "$log"
+	grep -qx "remove /kernel/kvm/$VM kvm" "$log"
+}
+
 @test "VM numbers count up and are never reused" {
 	start_vm -m 64K -t all
 	first=${VM#vm}
