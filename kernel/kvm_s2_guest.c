@@ -11,7 +11,7 @@
  * (kvm_s2_sysfs.c); EL2 refuses it as well.
  *
  * The counters need no hypercall: EL2 counts the entries of these VMs into
- * their stats, in the host's struct kvm (kvm_guest_prepare_stage2()).
+ * their stats, in the host's struct kvm (__pkvm_init_vm() at EL2).
  */
 
 #include <linux/kvm_host.h>
