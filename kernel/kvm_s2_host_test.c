@@ -53,8 +53,8 @@
 #define S2_TEST_HAMMER_MAX_S	600
 
 /*
- * Whose stage-2 a test call copies: the host's, or, with , the VM that
- *  and  name (which need not exist: the calls attack EL2).
+ * Whose stage-2 a test call copies: the host's, or, with @guest, the VM that
+ * @handle and @kvm name (which need not exist: the calls attack EL2).
  */
 struct s2_test_target {
 	u64	handle;
@@ -192,6 +192,24 @@ static void s2_test_run_case(struct seq_file *m, const struct s2_test_target *t,
 		   ok ? "ok" : "FAIL");
 }
 
+/* The first VM with a handle that is (not) @protected, referenced, or NULL. */
+static struct kvm *s2_test_get_vm(bool protected)
+{
+	struct kvm *kvm, *found = NULL;
+
+	mutex_lock(&kvm_lock);
+	list_for_each_entry(kvm, &vm_list, vm_list) {
+		if (READ_ONCE(kvm->arch.pkvm.handle) &&
+		    kvm_vm_is_protected(kvm) == protected &&
+		    kvm_get_kvm_safe(kvm)) {
+			found = kvm;
+			break;
+		}
+	}
+	mutex_unlock(&kvm_lock);
+	return found;
+}
+
 /*
  * A page EL2 uses for something else: the struct kvm of a VM that has run,
  * which EL2 keeps pinned while the VM exists. Returns its physical address
@@ -199,17 +217,7 @@ static void s2_test_run_case(struct seq_file *m, const struct s2_test_target *t,
  */
 static phys_addr_t s2_test_vm_page(struct kvm **kvmp)
 {
-	struct kvm *kvm;
-
-	*kvmp = NULL;
-	mutex_lock(&kvm_lock);
-	list_for_each_entry(kvm, &vm_list, vm_list) {
-		if (READ_ONCE(kvm->arch.pkvm.handle) && kvm_get_kvm_safe(kvm)) {
-			*kvmp = kvm;
-			break;
-		}
-	}
-	mutex_unlock(&kvm_lock);
+	*kvmp = s2_test_get_vm(false) ?: s2_test_get_vm(true);
 	return *kvmp ? ALIGN_DOWN(virt_to_phys(*kvmp), PAGE_SIZE) : 0;
 }
 
@@ -325,24 +333,6 @@ static const struct file_operations s2_test_guest_call_fops = {
 	.write	= s2_test_guest_call_write,
 	.llseek	= noop_llseek,
 };
-
-/* The first VM with a handle that is (not) @protected, referenced, or NULL. */
-static struct kvm *s2_test_get_vm(bool protected)
-{
-	struct kvm *kvm, *found = NULL;
-
-	mutex_lock(&kvm_lock);
-	list_for_each_entry(kvm, &vm_list, vm_list) {
-		if (READ_ONCE(kvm->arch.pkvm.handle) &&
-		    kvm_vm_is_protected(kvm) == protected &&
-		    kvm_get_kvm_safe(kvm)) {
-			found = kvm;
-			break;
-		}
-	}
-	mutex_unlock(&kvm_lock);
-	return found;
-}
 
 static struct s2_test_target s2_test_vm_target(struct kvm *kvm)
 {
