@@ -32,12 +32,28 @@
  *                    and a whole walk whose entries show no address
  *   hammer           also takes "<seconds> <handle> <kvm>": the hammer
  *                    then makes guest calls
+ *
+ *   fuzz       write "<calls> <seed>" (decimal): that many calls with random
+ *              and boundary arguments from a PRNG seeded with <seed>: buffers
+ *              at page edges, unshared, EL2's own, pinned by EL2, MMIO, past
+ *              DRAM and anywhere, the view's own page and a shared one;
+ *              sizes around the minimum and a page; IPAs around the top of
+ *              the IPA space; with guest snapshots, every other call names
+ *              a VM, a bad handle, another struct kvm or a protected VM.
+ *              Each call must return what its arguments call for (or, for
+ *              a buffer that is not memory, -EPERM or -EINVAL), leave a
+ *              page of ours as it was when it fails, and fill a good header
+ *              when it succeeds; the write fails with EIO if one did not
+ *              read: the last run, "calls=<n> bad=<n>" then "<errno>=<n>"
+ *              per return value, on one line
  */
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/kvm_host.h>
+#include <linux/memblock.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 
@@ -581,6 +597,460 @@ static const struct file_operations s2_test_hammer_fops = {
 	.llseek	= noop_llseek,
 };
 
+/* fuzz */
+
+/* The longest fuzz run a write may ask for, in calls. */
+#define S2_FUZZ_MAX_CALLS	100000000UL
+
+/* The buffers a fuzzed call names. */
+enum s2_fuzz_buf {
+	S2_FUZZ_SHARED,		/* a page of ours shared with EL2 */
+	S2_FUZZ_VIEW,		/* the host view's own page, shared with EL2 */
+	S2_FUZZ_OWN,		/* a page of ours, not shared: -EPERM */
+	S2_FUZZ_EDGE,		/* the unshared page just below the shared one */
+	S2_FUZZ_HYP,		/* a page of EL2's own memory: -EPERM */
+	S2_FUZZ_PINNED,		/* a page EL2 pins for a VM: -EBUSY */
+	S2_FUZZ_MMIO,		/* below DRAM, not memory */
+	S2_FUZZ_WILD,		/* past DRAM, the top of the PA space, anywhere */
+	S2_FUZZ_NR_BUFS
+};
+
+/* Whose stage-2 a fuzzed guest call names. */
+enum s2_fuzz_target {
+	S2_FUZZ_HOST,		/* the host's: the host call */
+	S2_FUZZ_VM,		/* a VM that is not protected */
+	S2_FUZZ_HANDLE_0,	/* handle 0, the host's own: -ENOENT */
+	S2_FUZZ_HANDLE_RANDOM,	/* any handle: -ENOENT (or a VM's) */
+	S2_FUZZ_OTHER_KVM,	/* the VM's handle, another struct kvm: -ENOENT */
+	S2_FUZZ_PROTECTED,	/* a protected VM: -EACCES */
+	S2_FUZZ_NR_TARGETS
+};
+
+/* The return values a run counts, in the order its summary shows them. */
+static const int s2_fuzz_errnos[] = {
+	0, -EINVAL, -ERANGE, -EPERM, -EBUSY, -ENOENT, -EIDRM, -EACCES,
+};
+
+/**
+ * struct s2_fuzz - one fuzz run
+ * @rnd:	its PRNG
+ * @pages:	two pages of ours: the first not shared, the second shared
+ *		with EL2 (S2_FUZZ_EDGE, S2_FUZZ_SHARED)
+ * @own:	a page of ours, not shared (S2_FUZZ_OWN)
+ * @view:	the view's own page (S2_FUZZ_VIEW)
+ * @vm:		a VM that is not protected, referenced, or NULL
+ * @pvm:	a protected VM, referenced, or NULL
+ * @host_top:	the top of the host IPA space
+ * @calls:	calls made
+ * @bad:	calls whose outcome broke a rule
+ * @counts:	calls per entry of s2_fuzz_errnos; the rest count as @bad
+ */
+struct s2_fuzz {
+	struct rnd_state rnd;
+	u8		*pages;
+	u8		*own;
+	phys_addr_t	view;
+	struct kvm	*vm;
+	struct kvm	*pvm;
+	u64		host_top;
+	unsigned long	calls;
+	unsigned long	bad;
+	unsigned long	counts[ARRAY_SIZE(s2_fuzz_errnos)];
+};
+
+/* One fuzzed call: its arguments and what it must return. */
+struct s2_fuzz_call {
+	struct s2_test_target target;
+	enum s2_fuzz_buf buf_kind;
+	phys_addr_t	buf;
+	u64		size;
+	u64		ipa;
+	u64		top;	/* of the target's IPA space */
+	int		target_err; /* a target EL2 must refuse, or 0 */
+	u8		*page;	/* our page at @buf, or NULL */
+};
+
+/*
+ * The summary of the last run, for a read of the file; s2_fuzz_lock also
+ * keeps runs from overlapping.
+ */
+static DEFINE_MUTEX(s2_fuzz_lock);
+static char s2_fuzz_summary[256];
+
+static u64 s2_fuzz_pick(struct s2_fuzz *f, const u64 *values, size_t n)
+{
+	return values[prandom_u32_state(&f->rnd) % n];
+}
+
+static u64 s2_fuzz_u64(struct s2_fuzz *f)
+{
+	return (u64)prandom_u32_state(&f->rnd) << 32 |
+	       prandom_u32_state(&f->rnd);
+}
+
+/* An offset into a buffer's page: mostly none, else an edge or anywhere. */
+static u64 s2_fuzz_offset(struct s2_fuzz *f)
+{
+	const u64 offsets[] = { 0, 0, 0, 0, 0, 0, 1, sizeof(u64), SZ_64,
+				PAGE_SIZE - sizeof(u64), PAGE_SIZE - 1,
+				prandom_u32_state(&f->rnd) % PAGE_SIZE };
+
+	return s2_fuzz_pick(f, offsets, ARRAY_SIZE(offsets));
+}
+
+/* A page of a kind, or 0 when this run has none. */
+static phys_addr_t s2_fuzz_page(struct s2_fuzz *f, enum s2_fuzz_buf kind)
+{
+	u64 below_dram = memblock_start_of_DRAM() >> PAGE_SHIFT;
+	u64 top_pa = BIT_ULL(PHYS_MASK_SHIFT);
+
+	switch (kind) {
+	case S2_FUZZ_SHARED:
+		return virt_to_phys(f->pages + PAGE_SIZE);
+	case S2_FUZZ_VIEW:
+		return f->view;
+	case S2_FUZZ_OWN:
+		return virt_to_phys(f->own);
+	case S2_FUZZ_EDGE:
+		return virt_to_phys(f->pages);
+	case S2_FUZZ_HYP:
+		return hyp_mem_base + PAGE_SIZE *
+		       (prandom_u32_state(&f->rnd) % (hyp_mem_size >> PAGE_SHIFT));
+	case S2_FUZZ_PINNED:
+		return f->vm ? ALIGN_DOWN(virt_to_phys(f->vm), PAGE_SIZE) : 0;
+	case S2_FUZZ_MMIO:
+		return below_dram ? PAGE_SIZE *
+		       (prandom_u32_state(&f->rnd) % below_dram) : 0;
+	default: {
+		const u64 wild[] = {
+			memblock_end_of_DRAM(), top_pa - PAGE_SIZE, top_pa,
+			PAGE_MASK, s2_fuzz_u64(f) & PAGE_MASK,
+			memblock_end_of_DRAM() + (s2_fuzz_u64(f) & PAGE_MASK &
+						  (top_pa - 1)),
+		};
+
+		return s2_fuzz_pick(f, wild, ARRAY_SIZE(wild));
+	}
+	}
+}
+
+/* Our page at @pa, which a failed call must leave as it was, or NULL. */
+static u8 *s2_fuzz_our_page(struct s2_fuzz *f, phys_addr_t pa)
+{
+	if (pa == virt_to_phys(f->pages))
+		return f->pages;
+	if (pa == virt_to_phys(f->pages + PAGE_SIZE))
+		return f->pages + PAGE_SIZE;
+	if (pa == virt_to_phys(f->own))
+		return f->own;
+	return NULL;
+}
+
+/*
+ * Picks the target of a call: sets @c's target and the top of its IPA space,
+ * or, for a target EL2 must refuse whatever the other arguments, the error.
+ */
+static void s2_fuzz_target(struct s2_fuzz *f, struct s2_fuzz_call *c)
+{
+	enum s2_fuzz_target kind = S2_FUZZ_HOST;
+
+	if (IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT) && f->vm &&
+	    prandom_u32_state(&f->rnd) % 2)
+		kind = S2_FUZZ_VM + prandom_u32_state(&f->rnd) %
+		       (S2_FUZZ_NR_TARGETS - S2_FUZZ_VM);
+
+	c->target = s2_test_vm_target(f->vm);
+	c->target_err = -ENOENT;
+	switch (kind) {
+	case S2_FUZZ_HOST:
+		c->target = s2_test_host;
+		c->top = f->host_top;
+		c->target_err = 0;
+		break;
+	case S2_FUZZ_VM:
+		c->top = BIT_ULL(VTCR_EL2_IPA(f->vm->arch.mmu.vtcr));
+		c->target_err = 0;
+		break;
+	case S2_FUZZ_HANDLE_0:
+		c->target.handle = 0;
+		break;
+	case S2_FUZZ_HANDLE_RANDOM:
+		/* (a VM's handle by chance: but never its struct kvm) */
+		c->target.handle = prandom_u32_state(&f->rnd);
+		c->target.kvm = s2_fuzz_u64(f);
+		break;
+	case S2_FUZZ_OTHER_KVM:
+		c->target.kvm += PAGE_SIZE * (1 + prandom_u32_state(&f->rnd) % 16);
+		break;
+	default:
+		if (f->pvm) {
+			c->target = s2_test_vm_target(f->pvm);
+			c->target_err = -EACCES;
+		} else {
+			c->target.handle = 0;
+		}
+		break;
+	}
+}
+
+/*
+ * What a call must return: 0 or an errno, in the order EL2 checks; for a
+ * buffer that is not memory, S2_FUZZ_NOT_MEMORY: -EPERM or -EINVAL.
+ */
+#define S2_FUZZ_NOT_MEMORY	1
+
+static int s2_fuzz_want(const struct s2_fuzz_call *c)
+{
+	if (c->target_err)
+		return c->target_err;
+	if (!PAGE_ALIGNED(c->buf) || !PAGE_ALIGNED(c->ipa))
+		return -EINVAL;
+	if (c->size < KVM_S2_SNAPSHOT_MIN_SIZE || c->size > PAGE_SIZE)
+		return -EINVAL;
+	if (c->ipa >= c->top)
+		return -ERANGE;
+	switch (c->buf_kind) {
+	case S2_FUZZ_SHARED:
+	case S2_FUZZ_VIEW:
+		return 0;
+	case S2_FUZZ_OWN:
+	case S2_FUZZ_EDGE:
+	case S2_FUZZ_HYP:
+		return -EPERM;
+	case S2_FUZZ_PINNED:
+		return -EBUSY;
+	default:
+		return S2_FUZZ_NOT_MEMORY;
+	}
+}
+
+/* An IPA: mostly around the top of the IPA space @top, else anywhere. */
+static u64 s2_fuzz_ipa(struct s2_fuzz *f, u64 top)
+{
+	const u64 ipas[] = {
+		0, 0, top - PAGE_SIZE, top, top + PAGE_SIZE, PAGE_MASK,
+		s2_fuzz_u64(f), s2_fuzz_u64(f) % (top + 1) & PAGE_MASK,
+		s2_fuzz_u64(f) % (top + 1),
+	};
+
+	return s2_fuzz_pick(f, ipas, ARRAY_SIZE(ipas));
+}
+
+/*
+ * Makes up the arguments of a call; false for a kind of buffer this run has
+ * none of.
+ */
+static bool s2_fuzz_args(struct s2_fuzz *f, struct s2_fuzz_call *c)
+{
+	const u64 sizes[] = {
+		0, 1, KVM_S2_SNAPSHOT_MIN_SIZE - 1, KVM_S2_SNAPSHOT_MIN_SIZE,
+		KVM_S2_SNAPSHOT_MIN_SIZE + 1, PAGE_SIZE - 1, PAGE_SIZE,
+		PAGE_SIZE, PAGE_SIZE, PAGE_SIZE + 1, 2 * PAGE_SIZE, U64_MAX,
+		prandom_u32_state(&f->rnd) % (PAGE_SIZE + 1), s2_fuzz_u64(f),
+	};
+	phys_addr_t page;
+
+	c->buf_kind = prandom_u32_state(&f->rnd) % S2_FUZZ_NR_BUFS;
+	page = s2_fuzz_page(f, c->buf_kind);
+	if (!page && c->buf_kind != S2_FUZZ_MMIO)
+		return false;
+	/* (a wild address in memory by chance could be a page someone shares) */
+	if (c->buf_kind == S2_FUZZ_WILD && memblock_is_memory(page))
+		return false;
+	s2_fuzz_target(f, c);
+	c->buf = page + s2_fuzz_offset(f);
+	c->page = s2_fuzz_our_page(f, c->buf);
+	c->size = s2_fuzz_pick(f, sizes, ARRAY_SIZE(sizes));
+	c->ipa = s2_fuzz_ipa(f, c->top);
+	return true;
+}
+
+/* Whether a return value is one of s2_fuzz_errnos; counts it. */
+static bool s2_fuzz_count(struct s2_fuzz *f, int ret)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(s2_fuzz_errnos); i++) {
+		if (ret == s2_fuzz_errnos[i]) {
+			f->counts[i]++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a good call filled a header that fits its arguments. */
+static bool s2_fuzz_header_ok(const struct s2_fuzz_call *c,
+			      const struct kvm_s2_snapshot *snap)
+{
+	u64 max = (c->size - sizeof(*snap)) / sizeof(snap->entries[0]);
+
+	return BIT_ULL(snap->ia_bits) == c->top && snap->next > c->ipa &&
+	       snap->next <= c->top && snap->nr <= max &&
+	       snap->nr <= KVM_S2_SNAPSHOT_MAX_ENTRIES;
+}
+
+/* One call: whether its outcome keeps every rule. */
+static bool s2_fuzz_one(struct s2_fuzz *f, const struct s2_fuzz_call *c)
+{
+	int want = s2_fuzz_want(c);
+	bool ok;
+	int ret;
+
+	if (c->page)
+		memset(c->page, S2_TEST_PATTERN, PAGE_SIZE);
+	ret = s2_test_call(&c->target, c->buf, c->size, c->ipa);
+	ok = s2_fuzz_count(f, ret);
+	if (want == S2_FUZZ_NOT_MEMORY)
+		ok = ok && (ret == -EPERM || ret == -EINVAL);
+	else
+		ok = ok && ret == want;
+	if (c->page && ret)
+		ok = ok && s2_test_page_kept(c->page);
+	if (c->page && !ret)
+		ok = ok && s2_fuzz_header_ok(c, (void *)c->page);
+
+	if (!ok)
+		pr_warn_ratelimited("s2 host snapshot fuzz: call %lu: handle=0x%llx kvm=0x%llx buf=0x%llx size=0x%llx ipa=0x%llx: ret=%d want=%d\n",
+				    f->calls, c->target.handle, c->target.kvm,
+				    (u64)c->buf, c->size, c->ipa, ret, want);
+	return ok;
+}
+
+static void s2_fuzz_run(struct s2_fuzz *f, unsigned long calls)
+{
+	struct s2_fuzz_call c;
+
+	while (f->calls < calls && !fatal_signal_pending(current)) {
+		memset(&c, 0, sizeof(c));
+		if (!s2_fuzz_args(f, &c))
+			continue;
+		f->bad += !s2_fuzz_one(f, &c);
+		f->calls++;
+		cond_resched();
+	}
+}
+
+static void s2_fuzz_summarise(const struct s2_fuzz *f)
+{
+	size_t i, len;
+
+	len = scnprintf(s2_fuzz_summary, sizeof(s2_fuzz_summary),
+			"calls=%lu bad=%lu", f->calls, f->bad);
+	for (i = 0; i < ARRAY_SIZE(s2_fuzz_errnos); i++)
+		len += scnprintf(s2_fuzz_summary + len,
+				 sizeof(s2_fuzz_summary) - len, " %d=%lu",
+				 s2_fuzz_errnos[i], f->counts[i]);
+	scnprintf(s2_fuzz_summary + len, sizeof(s2_fuzz_summary) - len, "\n");
+}
+
+/* Sets up a run's pages and VMs; the run frees them (s2_fuzz_free()). */
+static int s2_fuzz_init(struct s2_fuzz *f, u64 seed)
+{
+	struct kvm_s2_snapshot *hdr;
+	int ret;
+
+	prandom_seed_state(&f->rnd, seed);
+	f->view = kvm_s2_host_buf_phys();
+	if (!f->view)
+		return -ENODEV;
+	f->pages = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	if (!f->pages)
+		return -ENOMEM;
+	ret = kvm_share_hyp(f->pages + PAGE_SIZE, f->pages + 2 * PAGE_SIZE);
+	if (ret)
+		goto err_free_pages;
+	f->own = (u8 *)get_zeroed_page(GFP_KERNEL);
+	if (!f->own) {
+		ret = -ENOMEM;
+		goto err_unshare;
+	}
+
+	/* A good call first, for the size of the host IPA space. */
+	hdr = (void *)(f->pages + PAGE_SIZE);
+	ret = s2_test_call(&s2_test_host, virt_to_phys(hdr), PAGE_SIZE, 0);
+	if (ret)
+		goto err_free_own;
+	f->host_top = BIT_ULL(hdr->ia_bits);
+	f->vm = s2_test_get_vm(false);
+	f->pvm = s2_test_get_vm(true);
+	return 0;
+
+err_free_own:
+	free_page((unsigned long)f->own);
+err_unshare:
+	kvm_unshare_hyp(f->pages + PAGE_SIZE, f->pages + 2 * PAGE_SIZE);
+err_free_pages:
+	free_pages((unsigned long)f->pages, 1);
+	return ret;
+}
+
+static void s2_fuzz_free(struct s2_fuzz *f)
+{
+	if (f->pvm)
+		kvm_put_kvm(f->pvm);
+	if (f->vm)
+		kvm_put_kvm(f->vm);
+	free_page((unsigned long)f->own);
+	kvm_unshare_hyp(f->pages + PAGE_SIZE, f->pages + 2 * PAGE_SIZE);
+	free_pages((unsigned long)f->pages, 1);
+}
+
+static ssize_t s2_test_fuzz_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	unsigned long calls;
+	struct s2_fuzz *f;
+	char kbuf[64];
+	u64 seed;
+	int ret;
+
+	ret = s2_test_copy_args(kbuf, sizeof(kbuf), ubuf, len);
+	if (ret)
+		return ret;
+	if (sscanf(kbuf, "%lu %llu", &calls, &seed) != 2 || !calls ||
+	    calls > S2_FUZZ_MAX_CALLS)
+		return -EINVAL;
+
+	f = kzalloc_obj(*f, GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	mutex_lock(&s2_fuzz_lock);
+	ret = s2_fuzz_init(f, seed);
+	if (ret)
+		goto out_unlock;
+
+	s2_fuzz_run(f, calls);
+	s2_fuzz_summarise(f);
+	pr_info("s2 host snapshot fuzz: seed %llu: %s", seed, s2_fuzz_summary);
+	ret = f->bad || f->calls < calls ? -EIO : len;
+	s2_fuzz_free(f);
+
+out_unlock:
+	mutex_unlock(&s2_fuzz_lock);
+	kfree(f);
+	return ret;
+}
+
+static ssize_t s2_test_fuzz_read(struct file *file, char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&s2_fuzz_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, s2_fuzz_summary,
+				      strlen(s2_fuzz_summary));
+	mutex_unlock(&s2_fuzz_lock);
+	return ret;
+}
+
+static const struct file_operations s2_test_fuzz_fops = {
+	.open	= simple_open,
+	.read	= s2_test_fuzz_read,
+	.write	= s2_test_fuzz_write,
+	.llseek	= default_llseek,
+};
+
 /* The hooks of the guest snapshot hypercall, in @dir. */
 static void s2_test_guest_init(struct dentry *dir)
 {
@@ -610,6 +1080,7 @@ void kvm_s2_host_test_init(void)
 	debugfs_create_file("hammer", 0200, dir, NULL, &s2_test_hammer_fops);
 	debugfs_create_file("view_calls", 0400, dir, NULL,
 			    &s2_test_view_calls_fops);
+	debugfs_create_file("fuzz", 0600, dir, NULL, &s2_test_fuzz_fops);
 	if (IS_ENABLED(CONFIG_KVM_S2_GUEST_SNAPSHOT))
 		s2_test_guest_init(dir);
 	dput(kvm_dir);
