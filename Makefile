@@ -67,6 +67,25 @@ build/s2reread: tests/guest/bin/s2reread.c | deps
 build/initramfs.cpio.gz: build/s2vm build/s2reread FORCE | deps
 	@tools/build-initramfs.sh build/s2vm $@ build/s2reread
 
+# QEMU for the QEMU tests (tests/guest/50-qemu.bats), a second initrd that
+# run-qemu.sh -q appends to the image: Debian's arm64 qemu-system-aarch64,
+# only the libraries it needs (tools/fetch-qemu.sh), and the programs its
+# VMs run (tests/guest/bin/qemu-guest.S: one reads flash too, one touches
+# RAM only), with their source (the tests read its addresses). Linked with
+# -N: the code starts its 2M block, nothing before it.
+QEMU_GUEST_LDFLAGS := -nostdlib -static -Wl,-N -Wl,-Ttext=0x40200000 -Wl,--build-id=none
+build/qemu-guest.elf: tests/guest/bin/qemu-guest.S | deps
+	@mkdir -p build
+	$(CROSS_CC) $(QEMU_GUEST_LDFLAGS) -o $@ $<
+build/qemu-guest-blocks.elf: tests/guest/bin/qemu-guest.S | deps
+	@mkdir -p build
+	$(CROSS_CC) -DRAM_ONLY $(QEMU_GUEST_LDFLAGS) -o $@ $<
+
+build/qemu.cpio.gz: build/qemu-guest.elf build/qemu-guest-blocks.elf tools/fetch-qemu.sh \
+		tools/build-qemu-cpio.sh | deps
+	@tools/build-qemu-cpio.sh $@ build/qemu-guest.elf build/qemu-guest-blocks.elf \
+		tests/guest/bin/qemu-guest.S
+
 # Boots MODE (default protected) on KERNEL (default 6.12), starts sample
 # VMs, shows their views, then a shell when stdin is a terminal (exit it to
 # power off).
