@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-qemu.sh - boot the s2view image in QEMU in one KVM mode.
 #
-# USAGE: tools/run-qemu.sh [-k KERNEL] [-d] [-g GRANULE] [-T SECONDS] MODE ACTION
+# USAGE: tools/run-qemu.sh [-k KERNEL] [-d] [-g GRANULE] [-T SECONDS] [-q] MODE ACTION
 #   MODE    vhe | nvhe | protected       (kvm-arm.mode=)
 #   ACTION  test | demo | shell | sh | bench  (s2view.action=, see initramfs/init)
 #   -k      the kernel: 6.12 (default) or 7.3, also $KERNEL: boots
@@ -12,6 +12,9 @@
 #           -64k: make check-granules); results are named
 #           <KERNEL>-<MODE>-<GRANULE>
 #   -T      give up on a boot after SECONDS (default 2400, 4800 with -d)
+#   -q      also run QEMU (tests/guest/50-qemu.bats): appends build/qemu.cpio.gz
+#           (make build/qemu.cpio.gz; S2VIEW_QEMU_CPIO overrides it) to the
+#           initrd; without it the QEMU tests skip
 #   S2VIEW_SCALE=1 also runs the scale tests (make check runs them in one
 #   mode per kernel, see tools/check.sh)
 #   e.g. tools/run-qemu.sh -k 7.3 nvhe test
@@ -38,7 +41,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 3,17p' "$0" >&2
+	sed -n 's/^# \{0,1\}//; 3,20p' "$0" >&2
 	exit 2
 }
 
@@ -47,12 +50,14 @@ mem=
 cpu_extra=
 timeout_s=${S2VIEW_BOOT_TIMEOUT:-}
 granule=4k
-while getopts k:dg:T: opt; do
+qemu_cpio=
+while getopts k:dg:T:q opt; do
 	case $opt in
 	k) kernel_vars "$OPTARG" ;;
 	d) debug=1 ;;
 	g) granule=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
+	q) qemu_cpio=${S2VIEW_QEMU_CPIO:-$top/build/qemu.cpio.gz} ;;
 	*) usage ;;
 	esac
 done
@@ -108,6 +113,12 @@ fi
 initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 [ -f "$image" ] || die "no $image: run make"
 [ -f "$initrd" ] || die "no $initrd: run make"
+# QEMU's own cpio after the image's: the kernel unpacks both into one root.
+if [ -n "$qemu_cpio" ]; then
+	[ -f "$qemu_cpio" ] || die "no $qemu_cpio: run make build/qemu.cpio.gz"
+	cat "$initrd" "$qemu_cpio" >"$top/build/initrd+qemu.cpio.gz"
+	initrd=$top/build/initrd+qemu.cpio.gz
+fi
 
 # -cpu max with the implementation-defined pointer-authentication algorithm:
 # the architected one is very slow under TCG.
