@@ -64,8 +64,12 @@ build/s2reread: tests/guest/bin/s2reread.c | deps
 	@mkdir -p build
 	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tests/guest/bin/s2reread.c
 
-build/initramfs.cpio.gz: build/s2vm build/s2reread FORCE | deps
-	@tools/build-initramfs.sh build/s2vm $@ build/s2reread
+build/s2fuzz: tests/guest/bin/s2fuzz.c | deps
+	@mkdir -p build
+	$(CROSS_CC) $(S2VM_CFLAGS) -pthread -o $@ tests/guest/bin/s2fuzz.c
+
+build/initramfs.cpio.gz: build/s2vm build/s2reread build/s2fuzz FORCE | deps
+	@tools/build-initramfs.sh build/s2vm $@ build/s2reread build/s2fuzz
 
 # QEMU for the QEMU tests (tests/guest/50-qemu.bats), a second initrd that
 # run-qemu.sh -q appends to the image: Debian's arm64 qemu-system-aarch64,
@@ -97,12 +101,13 @@ demo: build/Image-$(RUN_KERNEL) build/initramfs.cpio.gz
 	@tools/run-qemu.sh -k $(RUN_KERNEL) $(MODE) demo
 
 # Host-side tests, then the in-guest suite of each kernel in every KVM mode,
-# the scale tests in one mode per kernel (tools/check.sh).
-check: all
+# the scale tests in one mode per kernel, QEMU as the VMM in nvhe and
+# protected (tools/check.sh).
+check: all build/qemu.cpio.gz
 	@tools/check.sh
 
 # The same, with the scale tests in every mode.
-check-full: all
+check-full: all build/qemu.cpio.gz
 	@tools/check.sh -F
 
 check-host: deps

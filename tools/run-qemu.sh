@@ -21,6 +21,9 @@
 #   S2VIEW_FILES=40-host.bats,20-vm-ranges.bats runs only those files of
 #   tests/guest, S2VIEW_FILTER=REGEX (no spaces) only the tests whose name
 #   matches (bats --filter): for working on a part of the suite
+#   S2VIEW_FUZZ_SEED and S2VIEW_FUZZ_CALLS: the hypercall fuzzer's seed and
+#   number of calls (tests/guest/45-hypercall-fuzz.bats); S2VIEW_FUZZ_SECONDS
+#   the concurrent fuzzer's length (46-concurrent-fuzz.bats)
 #   S2VIEW_BENCH=main|host|faults|dumps boots the bench with only that part
 #   (s2view.bench=, see initramfs/bench.sh)
 #
@@ -105,6 +108,9 @@ if [ "$action" = test ]; then
 	[ -z "${S2VIEW_FILES:-}" ] || append="$append s2view.files=$S2VIEW_FILES"
 	[ -z "${S2VIEW_FILTER:-}" ] || append="$append s2view.filter=$S2VIEW_FILTER"
 	[ -z "${S2VIEW_SCALE:-}" ] || append="$append s2view.scale=1"
+	[ -z "${S2VIEW_FUZZ_SEED:-}" ] || append="$append s2view.fuzz_seed=$S2VIEW_FUZZ_SEED"
+	[ -z "${S2VIEW_FUZZ_CALLS:-}" ] || append="$append s2view.fuzz_calls=$S2VIEW_FUZZ_CALLS"
+	[ -z "${S2VIEW_FUZZ_SECONDS:-}" ] || append="$append s2view.fuzz_seconds=$S2VIEW_FUZZ_SECONDS"
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 	append="$append oops=panic s2view.stall=$stall"
 fi
