@@ -122,8 +122,8 @@ initrd=${S2VIEW_INITRD:-$top/build/initramfs.cpio.gz}
 # QEMU's own cpio after the image's: the kernel unpacks both into one root.
 if [ -n "$qemu_cpio" ]; then
 	[ -f "$qemu_cpio" ] || die "no $qemu_cpio: run make build/qemu.cpio.gz"
-	cat "$initrd" "$qemu_cpio" >"$top/build/initrd+qemu.cpio.gz"
-	initrd=$top/build/initrd+qemu.cpio.gz
+	cat "$initrd" "$qemu_cpio" >"${initrd%.cpio.gz}+qemu.cpio.gz"
+	initrd=${initrd%.cpio.gz}+qemu.cpio.gz
 fi
 
 # -cpu max with the implementation-defined pointer-authentication algorithm:
