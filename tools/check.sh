@@ -13,8 +13,10 @@
 # script. Guest side: for each kernel ($KERNEL, or every one), tools/run-qemu.sh
 # -k KERNEL MODE test for each KVM mode. The scale tests (tests/guest/lib.bash:
 # scale_test) prove nothing a mode changes, so they run in one mode per kernel
-# ($S2VIEW_SCALE_MODE), unless -F. Ends with one line "N passed, N failed"
-# over everything; exit status 1 when anything failed.
+# ($S2VIEW_SCALE_MODE), unless -F. The boots of $S2VIEW_QEMU_MODES (not
+# those of -d and -g) carry QEMU (run-qemu.sh -q, build/qemu.cpio.gz) and
+# run tests/guest/50-qemu.bats, which skips elsewhere. Ends with one line
+# "N passed, N failed" over everything; exit status 1 when anything failed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
@@ -67,8 +69,12 @@ if [ -z "$host_only" ]; then
 		for mode in $modes; do
 			scale=
 			[ -z "$full" ] && [ "$mode" != "$S2VIEW_SCALE_MODE" ] || scale=1
+			qemu=
+			case " $S2VIEW_QEMU_MODES " in
+			*" $mode "*) [ -n "$debug$granule" ] || qemu=-q ;;
+			esac
 			S2VIEW_SCALE=$scale tools/run-qemu.sh -k "$kernel" $debug \
-				${granule:+-g "$granule"} "$mode" test || true
+				${granule:+-g "$granule"} $qemu "$mode" test || true
 			name=$kernel-$mode${debug:+-debug}${granule:+-$granule}
 			if [ -f "build/results/$name.counts" ]; then
 				# shellcheck disable=SC2046

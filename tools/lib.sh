@@ -48,6 +48,11 @@ S2VIEW_GRANULE_MODES="nvhe protected"
 # the 1 GiB VMs, the stress loops and the toolkit on live VMs, which test
 # nothing that differs between modes.
 S2VIEW_SCALE_MODE=nvhe
+# The modes of each kernel's runs in which make check runs QEMU as the VMM
+# (tests/guest/50-qemu.bats, run-qemu.sh -q): the VMs' own stage-2 walk
+# (nvhe; vhe walks it with the same code) and, under pKVM, EL2's (7.3) or
+# the host's (6.12) tables; about a minute per boot.
+S2VIEW_QEMU_MODES="nvhe protected"
 
 die() {
 	echo "${0##*/}: $*" >&2
