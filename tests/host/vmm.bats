@@ -4,8 +4,9 @@
 # (tests/fixtures/vmm, see tests/fixtures/README): VMs mapped by blocks
 # alone, whose first mapped range is a block, in the three granules; and
 # QEMU's virt board (two 64M flash slots, a 4K slot, RAM at 1G on THP), whose
-# small slots can never hold the block their window would be. Under every
-# userland of scripts-helpers.bash. Run: bats tests/host
+# small slots can never hold the block their window would be, hand-made and
+# captured from Debian's QEMU in the test image. Under every userland of
+# scripts-helpers.bash. Run: bats tests/host
 
 load scripts-helpers
 
@@ -145,4 +146,27 @@ row() {
 			[ "$(metric "s2view_outside_slot_bytes{vm=\"$vm\"}")" = 0 ]
 		done
 	done
+}
+
+@test "QEMU's own VMs, captured: s2summ.sh names the virt board's slots with their flags and gives the kernel's counts" {
+	local sh vm d
+	for vm in $FIX_QEMU_CAPTURED_VMS; do
+		d=$S2VIEW_SYSFS/$vm
+		for sh in $S2_SHELLS; do
+			s2 "$sh" s2summ.sh "$vm"
+			echo "$vm $sh: status $status, stderr: $stderr"
+			[ "$status" -eq 0 ]
+			[[ "$output" != *"?"* ]]
+			[[ "$output" == *"mapped:"*"($(cat "$d/s2/mapped_bytes") bytes,"* ]]
+			[ "$(row l3 page)" = "4K $(cat "$d/s2/pages_l3")" ]
+			[ "$(row l2 block)" = "2M $(cat "$d/s2/blocks_l2")" ]
+			# SLOT  GUEST RANGE  SIZE  MAPPED  %SLOT  BLOCKS  %MAPPED  FLAGS
+			[ "$(printf '%s\n' "$output" | awk '$2 ~ /^0x[0-9a-f]+-0x/ && NF == 8 { print $1, $3, $8 }' | xargs)" = \
+				"0 64M readonly 1 64M readonly 3 4K - 2 128M -" ]
+		done
+	done
+	# vm8: a page of flash and 2049 pages of RAM, all host-pages (THP was off)
+	s2 dash s2summ.sh --prom vm8
+	[ "$(metric 's2view_slot_bytes{vm="vm8",slot="0",kind="mapped"}')" = 4096 ]
+	[ "$(causes vm8)" = "$(want host-pages=$((2050 * 4096)))" ]
 }
