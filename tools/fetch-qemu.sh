@@ -17,8 +17,8 @@
 # tools/build-qemu-cpio.sh packs. Safe to run again: nothing is done when
 # qemu-root is complete.
 #
-# REQUIREMENTS: Debian 12 with dpkg's arm64 architecture (install-deps.sh
-# adds it), readelf (binutils), the Debian archive reachable.
+# REQUIREMENTS: Debian 12 with dpkg's arm64 architecture and the cross
+# binutils' readelf (tools/install-deps.sh), the Debian archive reachable.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
@@ -37,19 +37,26 @@ case ${1:-} in
 esac
 
 [ -f "$QEMU_ROOT/.complete" ] && { say "QEMU: present in $QEMU_ROOT"; exit 0; }
-command -v readelf >/dev/null 2>&1 || die "no readelf: apt-get install binutils"
+READELF=${CROSS}readelf
+command -v "$READELF" >/dev/null 2>&1 || die "no $READELF: run tools/install-deps.sh"
 dpkg --print-foreign-architectures | grep -qx arm64 ||
 	die "dpkg has no arm64 architecture: run tools/install-deps.sh"
 mkdir -p "$DEBS" "$PKGS"
 
-# unpack PACKAGE...: download each PACKAGE:arm64 not unpacked yet and
-# unpack it into $PKGS/PACKAGE
+# unpack PACKAGE...: download the PACKAGEs (arm64) not unpacked yet, in one
+# apt-get call, and unpack each into $PKGS/PACKAGE
 unpack() {
+	_want=
+	for _p in "$@"; do
+		[ -f "$PKGS/$_p/.unpacked" ] || _want="$_want $_p:arm64"
+	done
+	[ -n "$_want" ] || return 0
+	say "downloading and unpacking$_want"
+	# shellcheck disable=SC2086 # one package a word
+	(cd "$DEBS" && chmod 755 . && apt-get download -q $_want >/dev/null 2>&1) ||
+		die "apt-get download failed for$_want (apt-get update? the archive reachable?)"
 	for _p in "$@"; do
 		[ -f "$PKGS/$_p/.unpacked" ] && continue
-		say "downloading and unpacking $_p:arm64"
-		(cd "$DEBS" && chmod 755 . && apt-get download -q "$_p:arm64" >/dev/null 2>&1) ||
-			die "apt-get download $_p:arm64 failed (apt-get update? the archive reachable?)"
 		_deb=
 		for _d in "$DEBS/${_p}_"*_arm64.deb; do _deb=$_d; done # the last version
 		[ -f "$_deb" ] || die "no $_p deb in $DEBS"
@@ -60,13 +67,12 @@ unpack() {
 	done
 }
 
-# depends PACKAGE...: the arm64 library packages PACKAGEs depend on (the
-# first of each alternative), one a line
+# depends PACKAGE...: the arm64 library packages PACKAGEs depend on (of
+# alternatives, the last: apt-cache marks the others "|Depends:"), one a line
 depends() {
-	for _p in "$@"; do
-		apt-cache depends --no-recommends --no-suggests --no-conflicts \
-			--no-breaks --no-replaces --no-enhances "$_p:arm64" 2>/dev/null
-	done | awk '
+	# shellcheck disable=SC2046 # one package a word
+	apt-cache depends --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances $(printf '%s:arm64 ' "$@") 2>/dev/null | awk '
 	# "  Depends: libglib2.0-0:arm64", "  PreDepends: libc6:arm64"
 	$1 ~ /^(Pre)?Depends:$/ {
 		p = $2; sub(/:arm64$/, "", p)
@@ -94,7 +100,7 @@ resolve() {
 		_f=$(head -n 1 "$work/todo")
 		sed -i 1d "$work/todo"
 		# " 0x0000000000000001 (NEEDED)  Shared library: [libz.so.1]"
-		for _n in $(readelf -d "$_f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		for _n in $("$READELF" -d "$_f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
 			grep -qxF "$_n" "$work/seen" && continue
 			echo "$_n" >>"$work/seen"
 			_l=$(find_lib "$_n")
