@@ -64,12 +64,16 @@ build/s2reread: tests/guest/bin/s2reread.c | deps
 	@mkdir -p build
 	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tests/guest/bin/s2reread.c
 
+build/s2fail: tests/guest/bin/s2fail.c | deps
+	@mkdir -p build
+	$(CROSS_CC) $(S2VM_CFLAGS) -o $@ tests/guest/bin/s2fail.c
+
 build/s2fuzz: tests/guest/bin/s2fuzz.c | deps
 	@mkdir -p build
 	$(CROSS_CC) $(S2VM_CFLAGS) -pthread -o $@ tests/guest/bin/s2fuzz.c
 
-build/initramfs.cpio.gz: build/s2vm build/s2reread build/s2fuzz FORCE | deps
-	@tools/build-initramfs.sh build/s2vm $@ build/s2reread build/s2fuzz
+build/initramfs.cpio.gz: build/s2vm build/s2reread build/s2fail build/s2fuzz FORCE | deps
+	@tools/build-initramfs.sh build/s2vm $@ build/s2reread build/s2fail build/s2fuzz
 
 # QEMU for the QEMU tests (tests/guest/50-qemu.bats), a second initrd that
 # run-qemu.sh -q appends to the image: Debian's arm64 qemu-system-aarch64,

@@ -188,8 +188,12 @@ case $exit_line in
 esac
 # Reports of the kernel, in the console log or the dmesg dump.
 oops='Kernel panic|blocked for more than|soft lockup|Internal error:|Unable to handle kernel|WARNING: CPU:|BUG:|kernel BUG at|Call trace:|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|hyp panic|nVHE hyp panic'
-# (The backtraces the stall dump asks sysrq for are not reports.)
-reports=$(sed '/^S2VIEW-SYSRQ-BEGIN/,/^S2VIEW-STALL-END/d' "$log" | grep -E "$oops" | sort -u || true)
+# (The backtraces the stall dump asks sysrq for are not reports, nor those
+# of an allocation that failed, which the kernel prints up to its Mem-Info:
+# fault injection, 05-fault-injection.bats, fails allocations on purpose.)
+reports=$(sed -E -e '/^S2VIEW-SYSRQ-BEGIN/,/^S2VIEW-STALL-END/d' \
+	-e '/(page allocation failure|vmalloc error): /,/^Mem-Info:/d' "$log" |
+	grep -E "$oops" | sort -u || true)
 if [ -n "$reports" ]; then
 	problem "kernel report in the log:"
 	details "$(printf '%s\n' "$reports" | head -n 5)"
