@@ -18,7 +18,7 @@ KERNELS := $(or $(KERNEL),$(ALL_KERNELS))
 RUN_KERNEL := $(or $(KERNEL),$(DEFAULT_KERNEL))
 export KERNEL
 
-.PHONY: all deps run demo check check-full check-host check-debug check-granules patches bench mutants clean FORCE
+.PHONY: all deps run demo check check-full check-host check-debug check-granules stress patches bench mutants clean FORCE
 
 # (build/Image, the link, only with the default kernel among KERNELS)
 all: $(KERNELS:%=build/Image-%) $(if $(filter $(DEFAULT_KERNEL),$(KERNELS)),build/Image) \
@@ -140,6 +140,14 @@ patches: deps
 
 bench: build/Image-$(RUN_KERNEL) build/initramfs.cpio.gz
 	@tools/bench.sh
+
+# The stress tests (tests/guest/90-soft-lockup.bats): dumps under load with
+# the soft-lockup detector at its lowest threshold, in nvhe and protected.
+stress: all
+	@for k in $(KERNELS); do for m in nvhe protected; do \
+		S2VIEW_STRESS=1 S2VIEW_FILES=90-soft-lockup.bats \
+			tools/run-qemu.sh -k $$k $$m test || exit 1; \
+	done; done
 
 clean:
 	rm -rf build

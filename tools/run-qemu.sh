@@ -24,6 +24,7 @@
 #   S2VIEW_FUZZ_SEED and S2VIEW_FUZZ_CALLS: the hypercall fuzzer's seed and
 #   number of calls (tests/guest/45-hypercall-fuzz.bats); S2VIEW_FUZZ_SECONDS
 #   the concurrent fuzzer's length (46-concurrent-fuzz.bats)
+#   S2VIEW_STRESS=1 runs the stress tests (90-soft-lockup.bats, make stress)
 #   S2VIEW_BENCH=main|host|faults|dumps boots the bench with only that part
 #   (s2view.bench=, see initramfs/bench.sh)
 #
@@ -111,6 +112,7 @@ if [ "$action" = test ]; then
 	[ -z "${S2VIEW_FUZZ_SEED:-}" ] || append="$append s2view.fuzz_seed=$S2VIEW_FUZZ_SEED"
 	[ -z "${S2VIEW_FUZZ_CALLS:-}" ] || append="$append s2view.fuzz_calls=$S2VIEW_FUZZ_CALLS"
 	[ -z "${S2VIEW_FUZZ_SECONDS:-}" ] || append="$append s2view.fuzz_seconds=$S2VIEW_FUZZ_SECONDS"
+	[ -z "${S2VIEW_STRESS:-}" ] || append="$append s2view.stress=1"
 	stall=$((timeout_s > 240 ? timeout_s - 120 : timeout_s / 2))
 	append="$append oops=panic s2view.stall=$stall"
 fi
