@@ -333,6 +333,19 @@ static bool vm_file_reads(const char *dir, const char *name, struct text *t)
 	return !t->err && whole_lines(t);
 }
 
+/* Whether @dir is gone, waiting up to 10 s (a VM put from a work item). */
+static bool dir_goes(const char *dir)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (access(dir, F_OK) && errno == ENOENT)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* What the kernel logs when a VM gets no directory (kvm_s2_sysfs.c). */
 #define NO_VIEW_MSG	"no stage-2 sysfs view for this VM"
 
@@ -406,11 +419,17 @@ static void op_create(void)
 				      (i == 3 && t.err && !t.len)) && ok;
 			snprintf(more, sizeof(more), "vm=%s", dir + 16);
 		} else {
+			dir[0] = '\0';
 			snprintf(more, sizeof(more), "vm=none");
 			/* Only a failure injected leaves a VM without one. */
 			ok = ok && injected;
 		}
 		close(vm);
+		/* and it goes with the VM, before the next one is made: a
+		 * directory left behind would pass for the next VM's
+		 */
+		if (dir[0])
+			ok = dir_goes(dir) && ok;
 		step("create", n, injected, 0, ok, more);
 		if (!injected)
 			break;
@@ -538,19 +557,6 @@ static const char *const held_files[] = {
 	"s2/ranges", "memslots", "s2/table_pages",
 };
 #define NR_HELD		(sizeof(held_files) / sizeof(held_files[0]))
-
-/* Whether @dir is gone, waiting up to 10 s (a VM put from a work item). */
-static bool dir_goes(const char *dir)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (access(dir, F_OK) && errno == ENOENT)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
 
 /*
  * Reads the held files from @from on, then closes them: an errno, nothing
