@@ -21,22 +21,7 @@ memslots_without_hva() {
 @test "each slot's hva is the VMM's own mapping of that slot" {
 	start_vm -s 0x80400000:3M -s 0x80000000:2M -b thp -t none
 	# Every slot must lie inside one mapping of the launcher.
-	awk "$HEX_AWK"'
-		FILENAME == ARGV[1] {
-			split($1, r, "-")
-			lo[n] = hex("0x" r[1]); hi[n] = hex("0x" r[2]); n++
-			next
-		}
-		{
-			split($1, g, "-"); sub(/^hva=/, "", $5)
-			s = hex($5); e = s + hex(g[2]) - hex(g[1]); in_map = 0
-			for (i = 0; i < n; i++)
-				if (s >= lo[i] && e <= hi[i])
-					in_map = 1
-			if (!in_map) { print "not mapped by the VMM: " $0; bad = 1 }
-			slots++
-		}
-		END { exit bad || slots != 3 }' "/proc/$VM_PID/maps" "$VM_DIR/memslots"
+	slots_in_vmm_maps "$VM_PID" 3
 }
 
 @test "a slot logging dirty pages says flags=dirty-log, the control slot flags=-" {

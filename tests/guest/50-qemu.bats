@@ -168,24 +168,7 @@ valid_lines() {
 	need_qemu
 	start_qemu blocks
 	cat "/proc/$QEMU_PID/maps"
-	awk "$HEX_AWK"'
-		# aaaac9f50000-aaaacb00c000 r-xp 00000000 00:03 632  /usr/bin/qemu-system-aarch64
-		FILENAME == ARGV[1] {
-			split($1, r, "-")
-			lo[n] = hex("0x" r[1]); hi[n] = hex("0x" r[2]); n++
-			next
-		}
-		# 0x0000000040000000-0x0000000048000000 128M slot=2 as=0 hva=0x0000ffff7fe00000 flags=-
-		{
-			split($1, g, "-"); sub(/^hva=/, "", $5)
-			s = hex($5); e = s + hex(g[2]) - hex(g[1]); in_map = 0
-			for (i = 0; i < n; i++)
-				if (s >= lo[i] && e <= hi[i])
-					in_map = 1
-			if (!in_map) { print "not mapped by QEMU: " $0; bad = 1 }
-			slots++
-		}
-		END { exit bad || slots != 4 }' "/proc/$QEMU_PID/maps" "$VM_DIR/memslots"
+	slots_in_vmm_maps "$QEMU_PID" 4
 }
 
 @test "ranges of a QEMU VM on 4K pages covers its IPA space and maps exactly the pages its guest touched" {

@@ -13,6 +13,8 @@
 # counters           the five counter files of $VM_DIR in one line
 # check_counters     they equal what a full read of ranges says (tests/lib/counters.awk)
 # resume N           SIGUSR1 to a launcher paused by its -p plan; wait for its pause at step N
+# slots_in_vmm_maps PID N
+#                    $VM_DIR's N memslots all lie inside mappings of the VMM PID
 
 S2VIEW_TESTS=${S2VIEW_TESTS:-/tests}
 RANGES_AWK=$S2VIEW_TESTS/lib/ranges.awk
@@ -282,4 +284,27 @@ counter() {
 resume() {
 	kill -USR1 "$VM_PID"
 	wait_line "paused step=$1"
+}
+
+# slots_in_vmm_maps PID SLOTS: every memslot of $VM_DIR lies inside one
+# mapping of the VMM PID (/proc/PID/maps), and there are SLOTS of them
+slots_in_vmm_maps() {
+	awk -v want="$2" "$HEX_AWK"'
+		# aaaac9f50000-aaaacb00c000 r-xp 00000000 00:03 632  /usr/bin/qemu-system-aarch64
+		FILENAME == ARGV[1] {
+			split($1, r, "-")
+			lo[n] = hex("0x" r[1]); hi[n] = hex("0x" r[2]); n++
+			next
+		}
+		# 0x0000000040000000-0x0000000048000000 128M slot=2 as=0 hva=0x0000ffff7fe00000 flags=-
+		{
+			split($1, g, "-"); sub(/^hva=/, "", $5)
+			s = hex($5); e = s + hex(g[2]) - hex(g[1]); in_map = 0
+			for (i = 0; i < n; i++)
+				if (s >= lo[i] && e <= hi[i])
+					in_map = 1
+			if (!in_map) { print "not mapped by the VMM: " $0; bad = 1 }
+			slots++
+		}
+		END { exit bad || slots != want }' "/proc/$1/maps" "$VM_DIR/memslots"
 }
