@@ -107,6 +107,19 @@ static void s2_test_free_shared_page(void *page)
 	free_page((unsigned long)page);
 }
 
+/*
+ * The top of the host IPA space, from a good call into @shared (a page
+ * shared with EL2): the calls that attack the IPA bounds need it.
+ */
+static int s2_test_host_top(void *shared, u64 *top)
+{
+	int ret = s2_test_call(&s2_test_host, virt_to_phys(shared), PAGE_SIZE, 0);
+
+	if (!ret)
+		*top = BIT_ULL(((struct kvm_s2_snapshot *)shared)->ia_bits);
+	return ret;
+}
+
 /* buffer */
 
 static int s2_test_buffer_show(struct seq_file *m, void *v)
@@ -286,11 +299,9 @@ static int s2_test_bad_calls_show(struct seq_file *m, void *v)
 	if (!own)
 		goto out_free_shared;
 
-	/* A good call first, for the size of the host IPA space. */
-	ret = s2_test_call(&s2_test_host, virt_to_phys(shared), PAGE_SIZE, 0);
+	ret = s2_test_host_top(shared, &top);
 	if (ret)
 		goto out_free_own;
-	top = BIT_ULL(((struct kvm_s2_snapshot *)shared)->ia_bits);
 
 	vm_page = s2_test_vm_page(&kvm);
 	s2_test_bad_calls(m, shared, own, vm_page, top);
@@ -947,7 +958,6 @@ static void s2_fuzz_summarise(const struct s2_fuzz *f)
 /* Sets up a run's pages and VMs; the run frees them (s2_fuzz_free()). */
 static int s2_fuzz_init(struct s2_fuzz *f, u64 seed)
 {
-	struct kvm_s2_snapshot *hdr;
 	int ret;
 
 	prandom_seed_state(&f->rnd, seed);
@@ -966,12 +976,9 @@ static int s2_fuzz_init(struct s2_fuzz *f, u64 seed)
 		goto err_unshare;
 	}
 
-	/* A good call first, for the size of the host IPA space. */
-	hdr = (void *)(f->pages + PAGE_SIZE);
-	ret = s2_test_call(&s2_test_host, virt_to_phys(hdr), PAGE_SIZE, 0);
+	ret = s2_test_host_top(f->pages + PAGE_SIZE, &f->host_top);
 	if (ret)
 		goto err_free_own;
-	f->host_top = BIT_ULL(hdr->ia_bits);
 	f->vm = s2_test_get_vm(false);
 	f->pvm = s2_test_get_vm(true);
 	return 0;
