@@ -32,6 +32,9 @@
  * Prints one line per step, "op=<op> n=<N> injected=<0|1> ret=<r> <ok|FAIL>",
  * and at the end "op=<op> points=<failure points found>".
  *
+ * S2FAIL_FIRST=N starts create and teardown at step N, to look at one
+ * failure point (with failslab's verbose=2, the kernel logs its stack).
+ *
  * Exit status: 0 when every rule held; 1 when one did not (a FAIL line) or
  * the run could not be made; 2 for bad usage. Needs CONFIG_FAULT_INJECTION
  * (the debug kernel), failslab and fail_page_alloc set to fail any
@@ -57,8 +60,9 @@
 
 /* The most steps an operation may take before s2fail gives up. */
 #define MAX_STEPS	10000
-/* The largest file s2fail reads whole. */
+/* The largest file s2fail reads whole, and the largest memslots file. */
 #define MAX_FILE	(64 << 20)
+#define MAX_SLOTS_FILE	(1 << 20)
 /* One read's size: the size of a big reader's buffer. */
 #define READ_SIZE	(64 << 10)
 /* The memslot s2fail changes: its id, size and IPAs. */
@@ -145,6 +149,7 @@ static void points(const char *op, unsigned int n)
 
 struct text {
 	char	*buf;
+	size_t	size;	/* of @buf */
 	size_t	len;
 	int	err;	/* errno of the read that failed, or 0 */
 };
@@ -157,7 +162,7 @@ static void read_all(int fd, struct text *t)
 	t->len = 0;
 	t->err = 0;
 	for (;;) {
-		if (t->len + READ_SIZE > MAX_FILE) {
+		if (t->len + READ_SIZE > t->size) {
 			t->err = EFBIG;
 			return;
 		}
@@ -172,13 +177,14 @@ static void read_all(int fd, struct text *t)
 	}
 }
 
-static void text_init(struct text *t)
+static void text_init(struct text *t, size_t size)
 {
 	/* Touched now: a page fault of the reader would count as a step. */
-	t->buf = malloc(MAX_FILE);
+	t->size = size + READ_SIZE;
+	t->buf = malloc(t->size);
 	if (!t->buf)
 		die("malloc");
-	memset(t->buf, 0, MAX_FILE);
+	memset(t->buf, 0, t->size);
 }
 
 static bool whole_lines(const struct text *t)
@@ -218,9 +224,9 @@ static void op_read(const char *path, const char *prefix)
 	bool injected, ok;
 	int fd;
 
-	text_init(&t);
+	text_init(&t, MAX_FILE);
 	if (!prefix) {
-		text_init(&ref);
+		text_init(&ref, MAX_FILE);
 		read_file(path, &ref);
 	}
 	for (n = 1; n <= MAX_STEPS; n++) {
@@ -389,7 +395,7 @@ static void op_create(void)
 	bool injected, ok;
 	struct text t;
 
-	text_init(&t);
+	text_init(&t, MAX_FILE);
 	kvm_fd();
 	kmsg = kmsg_open();
 	for (n = first_step(); n <= MAX_STEPS; n++) {
@@ -493,8 +499,8 @@ static void slot_change(int vm, const char *dir, void *mem,
 	char more[64];
 	int ret;
 
-	text_init(&before);
-	text_init(&after);
+	text_init(&before, MAX_SLOTS_FILE);
+	text_init(&after, MAX_SLOTS_FILE);
 	read_memslots(dir, &before);
 	if (set_slot(vm, c->ipa, c->size, c->flags, mem))
 		die("memslot change %s", c->name);
@@ -539,7 +545,7 @@ static void op_slots(void)
 	size_t i;
 	int vm;
 
-	text_init(&t);
+	text_init(&t, MAX_SLOTS_FILE);
 	vm = create_vm();
 	if (!vm_dir(dir, sizeof(dir)))
 		die("no /sys/kernel/kvm/vmN for s2fail's VM");
@@ -683,7 +689,7 @@ static void op_teardown(void)
 	void *mem = slot_memory();
 	struct text t;
 
-	text_init(&t);
+	text_init(&t, MAX_FILE);
 	teardown_counters(mem, &t);
 	teardown_ranges(mem, &t);
 }
