@@ -67,7 +67,7 @@ teardown() {
 # QMP monitor on two fifos; wait for the guest's ready line. Sets QEMU_PID,
 # VM, VM_DIR, QEMU_DIR (console, QMP log, QEMU's output).
 start_qemu() {
-	local elf=qemu-guest.elf d i
+	local elf=qemu-guest.elf d
 	case $1 in
 	pages) thp_set never ;;
 	blocks) elf=qemu-guest-blocks.elf ;;
@@ -85,17 +85,8 @@ start_qemu() {
 	echo "$QEMU_PID" >>"$BATS_TEST_TMPDIR/qemu.pids"
 	# (ends when QEMU does: it holds the only writer)
 	cat "$QEMU_DIR/qmp.out" >"$QEMU_DIR/qmp.log" &
-	for ((i = 0; i < 600; i++)); do
-		grep -q '^s2view-guest: ready' "$QEMU_DIR/console" 2>/dev/null && break
-		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
-			echo "QEMU died before its guest was ready:" >&2
-			cat "$QEMU_DIR/qemu.out" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-	grep -q '^s2view-guest: ready' "$QEMU_DIR/console" || {
-		echo "QEMU's guest not ready in 60 s; QEMU said:" >&2
+	wait_for_line "$QEMU_DIR/console" '^s2view-guest: ready' "$QEMU_PID" 60 || {
+		echo "QEMU's guest not ready (QEMU gone, or 60 s); QEMU said:" >&2
 		cat "$QEMU_DIR/qemu.out" >&2
 		return 1
 	}

@@ -5,6 +5,8 @@
 #                    VM_DIR (/sys/kernel/kvm/vmN) and VM_OUT (its output).
 #                    teardown() kills every VM started.
 # wait_line WORD     wait for the launcher's "s2vm: WORD" line
+# wait_for_line FILE REGEX PID SECONDS
+#                    wait for a line of FILE, while process PID lives
 # check_ranges FILE [IPA_BITS]
 #                    validate a ranges file (tests/lib/ranges.awk); on success
 #                    $RANGES_OUT holds its list of valid ranges
@@ -99,20 +101,28 @@ scale_test() {
 		skip "a scale test: make check runs it in one mode per kernel"
 }
 
+# wait_for_line FILE REGEX PID SECONDS: wait until a line of FILE matches
+# REGEX (grep); fails as soon as process PID is gone, or after SECONDS
+wait_for_line() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_line WORD: wait up to 180 s for the launcher started by start_vm to
 # print "s2vm: WORD"; fails if it dies first.
 wait_line() {
-	local i
-	for ((i = 0; i < 1800; i++)); do
-		grep -q "^s2vm: $1" "$VM_OUT" && return 0
-		if ! kill -0 "$VM_PID" 2>/dev/null; then
-			echo "s2vm died before '$1':" >&2
-			cat "$VM_OUT" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-	echo "s2vm: no '$1' line in 180 s" >&2
+	wait_for_line "$VM_OUT" "^s2vm: $1" "$VM_PID" 180 && return 0
+	if ! kill -0 "$VM_PID" 2>/dev/null; then
+		echo "s2vm died before '$1':" >&2
+		cat "$VM_OUT" >&2
+	else
+		echo "s2vm: no '$1' line in 180 s" >&2
+	fi
 	return 1
 }
 
