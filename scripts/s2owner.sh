@@ -136,11 +136,29 @@ function reset() {
 	MAPPED = NMAPPED = ANNOT = NTOP = HOPEN = 0
 	split("", OB); split("", ON); split("", SB); split("", SN)
 	split("", TOPS); split("", TOPA); split("", TOPB); split("", TOPC)
+	split("", FSZ); split("", FOWN); split("", FST)
 }
 
-# (every range the full way: account() sees them all)
-function fastclass() { return -1 }
+# the library asks after each range account() saw: may the next ranges go
+# the quick way (see s2lib.awk), and those with this tail? They all may: a
+# range adds its size to its owner and state, both in its tail. The class
+# is hyp-owned or not, so that a hyp run starts and ends at a range
+# account() sees. What account() adds up for a range, finish() does for
+# those with its tail: FSZ, FOWN, FST keep its size, owner and state (none
+# when invalid).
+function fastclass() {
+	FTOK = 1
+	if (FTT != "") {
+		FSZ[FTT] = SZ; FOWN[FTT] = OWN
+		if (VALID)
+			FST[FTT] = OST
+	}
+	return OWN == "hyp"
+}
 
+# a range the full way (the first of its tail, or the first of its class
+# after ranges of the other): the lines since the last one, up to S, went
+# the quick way and were of its class (hyp-owned or not)
 function account(    st, own) {
 	if (VALID) {
 		st = STATE == "" ? "owned" : STATE
@@ -163,20 +181,22 @@ function account(    st, own) {
 	if (OWNER != "" || STATE != "")
 		ANNOT = 1
 	OB[own] += SZ; ON[own]++
-	if (own == "hyp") { # runs of contiguous hyp-owned ranges
-		if (HOPEN) {
-			HE = E; HN++
-		} else {
-			HOPEN = 1; HS = S; HE = E; HN = 1
+	OWN = own; OST = st
+	if (own == "hyp") { # runs of contiguous hyp-owned ranges (from range HN0)
+		if (!HOPEN) {
+			HOPEN = 1; HS = S; HN0 = N
 		}
 	} else if (HOPEN) {
-		hyprun()
+		hyprun(S, N - 1)
 	}
 }
 
-function hyprun(    i, sz) { # a run of hyp-owned ranges ended: the top N
+# the run of hyp-owned ranges that started at HS (range HN0) ended at e,
+# after range n: the top N
+function hyprun(e, n,    i, sz) {
 	HOPEN = 0
-	sz = HE - HS
+	n -= HN0 - 1 # (its ranges)
+	sz = e - HS
 	if (TOPN > 0 && (NTOP < TOPN || sz > TOPS[NTOP])) {
 		if (NTOP < TOPN)
 			NTOP++
@@ -184,7 +204,7 @@ function hyprun(    i, sz) { # a run of hyp-owned ranges ended: the top N
 			TOPS[i] = TOPS[i - 1]; TOPA[i] = TOPA[i - 1]
 			TOPB[i] = TOPB[i - 1]; TOPC[i] = TOPC[i - 1]
 		}
-		TOPS[i] = sz; TOPA[i] = HS; TOPB[i] = HE; TOPC[i] = HN
+		TOPS[i] = sz; TOPA[i] = HS; TOPB[i] = e; TOPC[i] = n
 	}
 }
 
@@ -222,9 +242,17 @@ function before(a, b,    na, nb) { # id2 < id10 < names
 	return a < b
 }
 
-function finish(    K, n, i, k, known, st, mixed) {
+function finish(    K, n, i, k, known, st, mixed, t, b) {
 	if (HOPEN)
-		hyprun()
+		hyprun(LASTE, N)
+	for (t in FN) { # the ranges that went the quick way, per tail
+		n = FN[t]; b = n * FSZ[t]
+		OB[FOWN[t]] += b; ON[FOWN[t]] += n
+		if (t in FST) {
+			SB[FST[t]] += b; SN[FST[t]] += n
+			MAPPED += b; NMAPPED += n
+		}
+	}
 	if (!ANNOT)
 		note("no owner= or state= annotations: is this really a host" \
 		    " stage-2 (pKVM) capture?")

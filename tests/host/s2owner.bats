@@ -273,6 +273,90 @@ mixed_fixture() {
 	expect_status 2 '*' s2owner.sh "$BATS_TEST_TMPDIR/nope"
 }
 
+### the quick way (s2lib.awk): lines whose tail repeats an earlier line's
+
+# long_host DIR: a 32-bit host stage-2 (DIR/s2/ranges and ipa_bits) whose
+# lines mostly repeat an earlier line's tail: from 1G, 2M of pages
+# alternately owned and shared-owned; 300 hyp pages (a hyp run of 1200K);
+# 212 shared-borrowed pages, each with its own sw=; 412 ffa pages; a hyp run
+# of 100 pages, two 2M level-2 hyp ranges and 50 pages (4.59M, 152 ranges);
+# an id7 page, a hyp page (a run of 4K), 460 id8 pages; then invalid to 4G
+long_host() {
+	mkdir -p "$1/s2"
+	echo 32 >"$1/s2/ipa_bits"
+	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s\n", s, e, rest }
+	function pages(n, rest,    i) {
+		for (i = 0; i < n; i++) { r(a, a + 4096, "4K 3 " rest); a += 4096 }
+	}
+	BEGIN {
+		M = 1048576; G = 1024 * M
+		r(0, G, "1G 1 block rw- normal af=1 state=owned")
+		a = G
+		for (i = 0; i < 256; i++) {
+			pages(1, "page rw- normal af=1 state=owned")
+			pages(1, "page r-- normal af=1 state=shared-owned")
+		}
+		pages(300, "invalid --- - owner=hyp")
+		for (i = 1; i <= 212; i++)
+			pages(1, sprintf("page rw- normal af=1 state=shared-borrowed sw=0x%x", i))
+		pages(412, "invalid --- - owner=ffa")
+		pages(100, "invalid --- - owner=hyp")
+		for (i = 0; i < 2; i++) { r(a, a + 2 * M, "2M 2 invalid --- - owner=hyp"); a += 2 * M }
+		pages(50, "invalid --- - owner=hyp")
+		pages(1, "invalid --- - owner=7")
+		pages(1, "invalid --- - owner=hyp")
+		pages(460, "invalid --- - owner=8")
+		r(a, 2 * G, "1012M 2 invalid --- -")
+		r(2 * G, 4 * G, "2G 1 invalid --- -")
+	}' >"$1/s2/ranges"
+}
+
+@test "the quick way and the full way agree to the byte: every fixture, format case and a long host view" {
+	local d=$BATS_TEST_TMPDIR/long/host sh mode root f
+	long_host "$d"
+	for sh in $S2_SHELLS; do
+		for mode in "" --prom "-n 3"; do
+			for root in "$FIXTURES" "$FIXTURES/granule-16k" "$FIXTURES/granule-64k"; do
+				S2VIEW_SYSFS=$root both_ways s2owner.sh "$sh" $mode
+				[ "$status" -eq 0 ]
+			done
+			both_ways s2owner.sh "$sh" $mode "$d"
+			[ "$status" -eq 0 ]
+		done
+		for f in "$FIXTURES"/format/*.ranges; do
+			both_ways s2owner.sh "$sh" -n 3 "$f"
+		done
+	done
+}
+
+@test "hyp runs across levels and owners of a long host view, most lines the quick way, as summed here" {
+	local d=$BATS_TEST_TMPDIR/long/host sh own want top
+	long_host "$d"
+	HOST=$d/s2
+	top="TOP 3 HYP-OWNED RUNS (contiguous owner=hyp ranges)
+0x000000004059c000-0x0000000040a32000     4.59M (152 ranges)
+0x0000000040200000-0x000000004032c000     1.17M (300 ranges)
+0x0000000040a33000-0x0000000040a34000        4K (1 range)"
+	for own in host hyp ffa id7 id8 borrowed unmapped; do
+		want="$want $own=$(owner_bytes "$own")"
+	done
+	echo "summed here:$want"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2owner.sh -n 3 "$d"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"$top" ]]
+		s2 "$sh" s2owner.sh --prom "$d"
+		[ "$status" -eq 0 ]
+		for own in $want; do
+			[ "$(metric "s2view_owner_bytes{owner=\"${own%=*}\"}")" = "${own#*=}" ]
+		done
+		[ "$(metric 's2view_owner_ranges{owner="hyp"}')" = 453 ]
+		[ "$(metric 's2view_owner_ranges{owner="host"}')" = 513 ]
+		[ "$(metric 's2view_state_bytes{state="shared-owned"}')" = $((256 * 4096)) ]
+		[ "$(metric 's2view_state_bytes{state="shared-borrowed"}')" = $((212 * 4096)) ]
+	done
+}
+
 @test "every userland prints byte-identical output" {
 	set -- $S2_SHELLS
 	[ $# -ge 2 ] || skip "only one userland in S2_SHELLS"

@@ -231,11 +231,16 @@ want() {
 # (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
 # second run's are left in status, output and stderr)
 same_both_ways() {
-	local sh=$1 st out err
-	shift
-	S2VIEW_QUICK=no s2 "$sh" s2summ.sh "$@"
+	both_ways s2summ.sh "$@"
+}
+
+# both_ways SCRIPT SH ARGS...: same_both_ways for SCRIPT (s2owner.sh too)
+both_ways() {
+	local script=$1 sh=$2 st out err
+	shift 2
+	S2VIEW_QUICK=no s2 "$sh" "$script" "$@"
 	st=$status out=$output err=$stderr
-	s2 "$sh" s2summ.sh "$@"
+	s2 "$sh" "$script" "$@"
 	echo "the full way: status $st, stderr: $err; the quick way: status $status, stderr: $stderr"
 	[ "$status" = "$st" ]
 	[ "$output" = "$out" ]
