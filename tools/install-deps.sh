@@ -8,7 +8,8 @@
 # applets the toolkit is tested under: dash+mawk, bash+gawk, busybox,
 # mksh+toybox+original-awk as on Android) when any is missing, and unpacks
 # the arm64 busybox-static and bash-static packages (downloaded, not installed)
-# into the cache dir. Downloads the 7.3 kernel source (linux-source-7.3 from
+# into the cache dir, and the prometheus package's promtool (Prometheus' own
+# linter, for the tests of --prom) into $CACHE/promtool. Downloads the 7.3 kernel source (linux-source-7.3 from
 # trixie-backports, an arch-all package) through apt configuration of its own
 # in the cache dir, never the machine's sources, and keeps its tarball there.
 # Uses sudo when not root. Safe to run again: it does nothing when everything
@@ -109,6 +110,25 @@ for p in $ARM64_DEBS; do
 done
 [ -x "$ARM64_ROOT/bin/busybox" ] || die "no arm64 busybox in $ARM64_ROOT"
 [ -x "$ARM64_ROOT/bin/bash-static" ] || die "no arm64 bash-static in $ARM64_ROOT"
+
+### Prometheus' own linter, for the host tests of --prom: promtool alone,
+### out of the prometheus package (downloaded, not installed: installing it
+### would start a Prometheus server)
+PROMTOOL=$CACHE/promtool/promtool
+if [ ! -x "$PROMTOOL" ]; then
+	apt_update
+	say "downloading prometheus for its promtool (not installed)"
+	mkdir -p "$CACHE/promtool"
+	rm -f "$CACHE/debs/prometheus_"*.deb
+	(cd "$CACHE/debs" && apt-get download -q prometheus >/dev/null 2>&1) ||
+		die "apt-get download prometheus failed"
+	for deb in "$CACHE/debs/prometheus_"*.deb; do :; done
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/promtool >"$PROMTOOL.part" ||
+		die "no usr/bin/promtool in $deb"
+	chmod 755 "$PROMTOOL.part"
+	mv "$PROMTOOL.part" "$PROMTOOL"
+	rm -f "$deb"
+fi
 
 ### the 7.3 kernel source, through apt state of our own
 # apt-get with its own sources list, lists, status and archive dirs: the

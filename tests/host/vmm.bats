@@ -10,6 +10,10 @@
 
 load scripts-helpers
 
+# Prometheus' own linter (tools/install-deps.sh unpacks it from Debian's
+# prometheus package)
+PROMTOOL=${S2VIEW_PROMTOOL:-${XDG_CACHE_HOME:-$HOME/.cache}/s2view/promtool/promtool}
+
 setup() {
 	cd "$ROOT"
 	unset S2VIEW_HEX S2VIEW_QUICK
@@ -197,5 +201,23 @@ row() {
 				[ "$(causes "$vm")" = "$(want misaligned=$((ram + flash)))" ]
 			fi
 		done
+	done
+}
+
+@test "Prometheus' own linter accepts --prom of every fixture VM, QEMU's on 4K, 16K and 64K pages among them, and of the host" {
+	local sh set
+	[ -x "$PROMTOOL" ] || { echo "no $PROMTOOL: run tools/install-deps.sh" >&2; return 1; }
+	for sh in $S2_SHELLS; do
+		for set in tests/fixtures tests/fixtures/vmm tests/fixtures/granule-16k \
+			tests/fixtures/granule-64k tests/fixtures/slots-live tests/fixtures/numbers; do
+			S2VIEW_SYSFS=$set s2 "$sh" s2summ.sh --prom all
+			[ "$status" -eq 0 ]
+			[[ "$output" == *'s2view_ranges{vm="vm'* ]]
+			printf '%s\n' "$output" | "$PROMTOOL" check metrics
+		done
+		S2VIEW_SYSFS=tests/fixtures s2 "$sh" s2owner.sh --prom
+		[ "$status" -eq 0 ]
+		[[ "$output" == *s2view_host_mapped_bytes* ]]
+		printf '%s\n' "$output" | "$PROMTOOL" check metrics
 	done
 }
