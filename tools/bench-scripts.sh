@@ -17,10 +17,11 @@
 # PATH, as on the guest, and Android's: mksh, toybox's tools and the
 # one-true-awk, "android" in the table): the floor (the awk program of floor_awk() in
 # initramfs/bench.sh, which the guest times too: parse each line's hex start
-# and end, sum the bytes by type), s2summ.sh (default, --prom, --map) and
-# s2owner.sh. Prints seconds, lines per second and each time over the floor
-# of the same awk (target for s2summ.sh: <= 3); asserts nothing about the
-# times, only that each run succeeds.
+# and end, sum the bytes by type), s2summ.sh (default, --prom, --map),
+# s2owner.sh, and both with the file on standard input (-). Prints seconds,
+# lines per second and each time over the floor of the same awk (target for
+# both tools: <= 3); asserts nothing about the times, only that each run
+# succeeds.
 #
 # REQUIREMENTS: dash, mawk, gawk, busybox, mksh, toybox, original-awk,
 # date with %N (GNU or busybox) (tools/install-deps.sh).
@@ -127,7 +128,8 @@ echo
 now() { date +%s.%N; }
 
 # bench USERLAND CMD...: the fastest of RUNS runs of CMD with USERLAND's
-# tools first in PATH, in seconds
+# tools first in PATH, and file IN on its standard input, in seconds
+IN=/dev/null
 bench() {
 	ul=$1
 	shift
@@ -135,7 +137,7 @@ bench() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
-		PATH=$DIR/bin-$ul:$PATH "$@" >/dev/null 2>"$DIR/err" ||
+		PATH=$DIR/bin-$ul:$PATH "$@" <"$IN" >/dev/null 2>"$DIR/err" ||
 			die "failed under $ul: $*: $(cat "$DIR/err")"
 		t1=$(now)
 		best=$(awk -v a="$t0" -v b="$t1" -v best="$best" \
@@ -177,6 +179,16 @@ for ul in $USERLANDS; do
 	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2owner.sh" "$R")
 	report s2owner.sh "$ul" "$t" "$floor"
 	row "toolkit.host.$ul.s2owner" "$t" s
+	row "toolkit.host.$ul.s2owner_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+	# the same file on standard input
+	for tool in s2summ s2owner; do
+		IN=$R
+		t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/$tool.sh" -)
+		IN=/dev/null
+		report "$tool.sh - (stdin)" "$ul" "$t" "$floor"
+		row "toolkit.host.$ul.${tool}_stdin" "$t" s
+		row "toolkit.host.$ul.${tool}_stdin_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+	done
 	floor=$(bench "$ul" "$DIR/bin-$ul/awk" -f "$FLOOR" "$U")
 	report "floor (unique lines)" "$ul" "$floor"
 	row "toolkit.host.$ul.floor_unique" "$floor" s
