@@ -23,7 +23,7 @@
 #	<SOH>S2VIEW-EOF               (glued to the last line if it has no newline)
 #
 # Uses only sh, cat (with -v) and sort: no tr (toybox has none); and with
-# toybox, its grep (see catv).
+# toybox, its grep (see catv) and mktemp (see spool_stdin).
 #
 # Exit status of the tools: 0 done; 2 usage error, missing, unreadable or
 # malformed input (a message on stderr; nothing on stdout), or an output
@@ -179,6 +179,33 @@ catv() { # catv FILE: FILE as cat -v prints it
 	cat -v -- "$1"
 }
 
+# Ranges on stdin would go through toybox's cat -v, a byte per write():
+# there they are first copied by plain cat into a file of a temp dir of our
+# own (SPOOL, removed however the tool ends), then read as a file is
+# (catv); SPOOLOK=0 when that copy failed (read as far as it got, then a
+# read error, as cat -v does). Without a temp dir (no ${TMPDIR:-/tmp}):
+# cat -v on stdin. Elsewhere cat -v is quick on stdin too.
+SPOOL=
+spool_gone() {
+	[ -z "$SPOOL" ] || rm -rf -- "$SPOOL"
+	SPOOL=
+}
+
+spool_stdin() { # spool_stdin NAME DIR RANGES PIDFILE MEMSLOTS [...]
+	[ "$TOYCAT" = 1 ] || return 0
+	while [ $# -ge 5 ] && [ "$3" != - ]; do shift 5; done
+	[ $# -ge 5 ] || return 0
+	trap spool_gone EXIT
+	for sig in HUP INT PIPE TERM; do # (then dies of the signal, as without)
+		# shellcheck disable=SC2064 # (expanded now: the signal's name)
+		trap "spool_gone; trap - $sig EXIT; kill -s $sig \$\$" "$sig"
+	done
+	SPOOL=$(mktemp -d "${TMPDIR:-/tmp}/s2view.XXXXXX" 2>/dev/null) || SPOOL=
+	[ -n "$SPOOL" ] || return 0
+	SPOOLOK=1
+	cat >"$SPOOL/stdin" 2>/dev/null || SPOOLOK=0
+}
+
 meta() { # a fact about the source: meta KEY VALUE
 	oneline "$2"
 	printf '%sS2VIEW-META %s %s\n' "$SOH" "$1" "$ONE"
@@ -211,8 +238,13 @@ produce() {
 			catv "$5" || printf '%sS2VIEW-READERR\n' "$SOH"
 			printf '%sS2VIEW-RANGES\n' "$SOH"
 		fi
-		if [ "$3" = - ]; then cat -v; else catv "$3"; fi ||
-			printf '%sS2VIEW-READERR\n' "$SOH"
+		if [ "$3" != - ]; then
+			catv "$3"
+		elif [ -n "$SPOOL" ]; then
+			catv "$SPOOL/stdin" && [ "$SPOOLOK" = 1 ]
+		else
+			cat -v
+		fi || printf '%sS2VIEW-READERR\n' "$SOH"
 		printf '%sS2VIEW-EOF\n' "$SOH"
 		shift 5
 	done
@@ -234,6 +266,7 @@ summarise() {
 		die "cannot read $LIBDIR/s2lib.awk: install s2lib.awk beside $PROG"
 	prog=$(cat -- "$LIBDIR/s2lib.awk")$1
 	shift
+	spool_stdin "$@"
 	# awk writes into a pipe to cat, which writes stdout: each awk says a
 	# write error its own way, or not at all (busybox), and cat's status is
 	# enough. The statuses come back on fd 3 ("awk N", "cat N": only those

@@ -177,6 +177,25 @@ validator_sums() {
 	done
 }
 
+@test "ranges on stdin get what the file gets, under every userland (toybox: through a file of its own): output, status, message" {
+	local f sh tool st out err
+	for f in ok-base ok-teardown bad-crlf bad-nul bad-non-ascii bad-frame-soh bad-no-newline bad-empty-file; do
+		for sh in $S2_SHELLS; do
+			for tool in s2summ.sh s2owner.sh; do
+				s2 "$sh" "$tool" "$FORMAT/$f.ranges"
+				# (the file is named by its path, its summary by its name)
+				st=$status out=${output//"$FORMAT/$f.ranges"/<stdin>}
+				out=${out//"$f.ranges"/stdin} err=${stderr//"$FORMAT/$f.ranges"/<stdin>}
+				s2 "$sh" "$tool" - <"$FORMAT/$f.ranges"
+				echo "$f: the file: status $st, stderr: $err; stdin: status $status, stderr: $stderr"
+				[ "$status" = "$st" ]
+				[ "$output" = "$out" ]
+				[ "$stderr" = "$err" ]
+			done
+		done
+	done
+}
+
 @test "lines like the toolkit's framing in a file are data: no second VM, status 2" {
 	for f in bad-frame-eof:3 bad-frame-begin:8; do
 		expect_bad s2summ.sh "$FORMAT/${f%:*}.ranges" "*: line ${f#*:}: want 6 fields*got 1"

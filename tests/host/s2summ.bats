@@ -211,6 +211,44 @@ same_as_lone_ranges() {
 	done
 }
 
+@test "under toybox, stdin is copied to a temp dir of TMPDIR, gone after a run, a rejection and a kill; without one, cat -v" {
+	[[ " $S2_SHELLS " == *" android "* ]] || skip "no android userland in S2_SHELLS"
+	local t=$BATS_TEST_TMPDIR/tmp fifo=$BATS_TEST_TMPDIR/fifo r=$FIXTURES/host/s2/ranges
+	local d a pid st=0 i seen
+	mkdir "$t"
+	d=$(userland_dir android)
+	TMPDIR=$t s2 android s2summ.sh --prom - <"$r"
+	[ "$status" -eq 0 ]
+	a=$output
+	[ -z "$(ls -A "$t")" ]
+	TMPDIR=$t s2 android s2summ.sh - <"$FIXTURES/format/bad-nul.ranges"
+	[ "$status" -eq 2 ]
+	[ -z "$(ls -A "$t")" ]
+	# no temp dir to be had: through cat -v, the same
+	TMPDIR=$t/none s2 android s2summ.sh --prom - <"$r"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$a" ]
+	# while stdin is open the copy is in TMPDIR; a TERM (here before the
+	# end of stdin) removes it, and the tool dies of the signal
+	mkfifo "$fifo"
+	TMPDIR=$t PATH=$d "$d/sh" "$SCRIPTS/s2owner.sh" - <"$fifo" >/dev/null 2>&1 3>&- &
+	pid=$!
+	exec 5>"$fifo"
+	head -n 3 "$r" >&5
+	for ((i = 0; i < 600; i++)); do # (a minute at most: a loaded machine)
+		seen=$(ls -A "$t")
+		[ -z "$seen" ] || break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	exec 5>&-
+	wait "$pid" || st=$?
+	echo "in TMPDIR while reading: $seen; status $st; left: $(ls -A "$t")"
+	[[ "$seen" == s2view.* ]]
+	[ "$st" -eq 143 ]
+	[ -z "$(ls -A "$t")" ]
+}
+
 @test "a saved vmN directory and its s2 directory are labelled vmN" {
 	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
 	for sh in $S2_SHELLS; do
