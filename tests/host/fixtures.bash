@@ -55,24 +55,25 @@ declare -gA FIX_GRANULE_CARVEOUT=([16k]=32M [64k]=512M)
 # tests/fixtures/vmm: layouts a real VMM makes (see tests/fixtures/README):
 # all-block VMs (no level-3 entry at all) made from the captures by
 # dropping the launcher's control pages, and QEMU virt-board layouts
-FIX_VMM_ALLBLOCK_VMS="vm1 vm2 vm3 vm7 vm10"
+FIX_VMM_ALLBLOCK_VMS="vm1 vm2 vm3 vm7 vm10 vm12"
 # their granule's page, level-2 block and level-1 entry, as s2summ.sh
 # prints them
 declare -gA FIX_VMM_SIZES=([vm1]="4K 2M 1G" [vm2]="16K 32M 64G" [vm3]="64K 512M 4T"
 	[vm4]="4K 2M 1G" [vm5]="4K 2M 1G" [vm6]="4K 2M 1G" [vm7]="4K 2M 1G" [vm8]="4K 2M 1G"
-	[vm9]="16K 32M 64G" [vm10]="16K 32M 64G")
+	[vm9]="16K 32M 64G" [vm10]="16K 32M 64G" [vm11]="64K 512M 4T" [vm12]="64K 512M 4T")
 # QEMU virt: flash 0 and 1, a slot of a host page, RAM at 1G
-FIX_QEMU_VMS="vm4 vm5 vm6 vm7 vm8 vm9 vm10"
+FIX_QEMU_VMS="vm4 vm5 vm6 vm7 vm8 vm9 vm10 vm11 vm12"
 # captures of QEMU's own VMs (Debian's QEMU 7.2 in the test image, the two
 # VMs of tests/guest/50-qemu.bats): vm7 THP-backed, 2M blocks only; vm8 on
 # 4K pages, a page of flash 0 read; vm9 and vm10 the same on a 16K-page
-# kernel, vm10's RAM on hugetlbfs (one 32M block). Their slots as QEMU
+# kernel, vm10's RAM on hugetlbfs (one 32M block); vm11 and vm12 on 64K
+# pages, vm12's 512M of RAM on hugetlbfs (one 512M block). Their slots as QEMU
 # numbers them: RAM 2, the steal-time slot (a host page) 3 (vm4..vm6,
 # hand-made, have them the other way round)
-FIX_QEMU_CAPTURED_VMS="vm7 vm8 vm9 vm10"
+FIX_QEMU_CAPTURED_VMS="vm7 vm8 vm9 vm10 vm11 vm12"
 # the captured VMs on base pages only (THP never), whose RAM's host address
 # QEMU aligned to 2M: less than a block for 16K and 64K pages
-FIX_QEMU_CAPTURED_PAGES_VMS="vm8 vm9"
+FIX_QEMU_CAPTURED_PAGES_VMS="vm8 vm9 vm11"
 FIX_QEMU_RAM_SLOT=3        # RAM, on THP, in 2M blocks
 FIX_QEMU_SMALL_SLOT=2      # the 4K slot in the MMIO area
 FIX_QEMU_512M_VM=vm4 # 512M of RAM (less than 1G); a page of the 4K slot,

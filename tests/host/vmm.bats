@@ -180,8 +180,8 @@ row() {
 	[ "$(causes vm8)" = "$(want host-pages=$((2050 * 4096)))" ]
 }
 
-@test "QEMU's base-page VMs: on 4K pages host-pages, on 16K and 64K misaligned, as QEMU aligns its RAM to 2M only" {
-	local sh vm d page g ram flash
+@test "QEMU's base-page VMs: host-pages on 4K; misaligned on 16K, QEMU aligning its RAM to 2M only; slot-edge on 64K, 128M being less than a block" {
+	local sh vm d page g ram flash cause
 	for vm in $FIX_QEMU_CAPTURED_PAGES_VMS; do
 		d=$S2VIEW_SYSFS/$vm
 		read -r page _ <<<"${FIX_VMM_SIZES[$vm]}"
@@ -195,11 +195,12 @@ row() {
 			s2 "$sh" s2summ.sh --prom "$vm"
 			[ "$status" -eq 0 ]
 			[ "$(causes "$vm")" = "$(why_here "$d" "$g" | sed 's/ outside.*//')" ]
-			if [ "$page" = 4K ]; then
-				[ "$(causes "$vm")" = "$(want host-pages=$((ram + flash)))" ]
-			else
-				[ "$(causes "$vm")" = "$(want misaligned=$((ram + flash)))" ]
-			fi
+			case $page in
+			4K) cause=host-pages ;;
+			16K) cause=misaligned ;;
+			64K) cause=slot-edge ;;
+			esac
+			[ "$(causes "$vm")" = "$(want $cause=$((ram + flash)))" ]
 		done
 	done
 }
