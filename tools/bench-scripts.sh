@@ -152,6 +152,12 @@ row() {
 	[ -z "$ROWS" ] || printf 'result\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$ROWS"
 }
 
+# ratio_row NAME SECONDS FLOOR: NAME's time over the floor, a figure with
+# the target (<= 3)
+ratio_row() {
+	row "$1" "$(awk -v t="$2" -v f="$3" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+}
+
 # report CASE USERLAND SECONDS [FLOOR]: a line of the table
 report() {
 	awk -v c="$1" -v u="$2" -v t="$3" -v f="${4:-}" -v n="$LINES" 'BEGIN {
@@ -174,12 +180,12 @@ for ul in $USERLANDS; do
 		report "s2summ.sh ${mode:-(summary)}" "$ul" "$t" "$floor"
 		name=toolkit.host.$ul.s2summ${mode:+_${mode#--}}
 		row "$name" "$t" s
-		row "${name}_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+		ratio_row "${name}_ratio" "$t" "$floor"
 	done
 	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2owner.sh" "$R")
 	report s2owner.sh "$ul" "$t" "$floor"
 	row "toolkit.host.$ul.s2owner" "$t" s
-	row "toolkit.host.$ul.s2owner_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+	ratio_row "toolkit.host.$ul.s2owner_ratio" "$t" "$floor"
 	# the same file on standard input
 	for tool in s2summ s2owner; do
 		IN=$R
@@ -187,7 +193,7 @@ for ul in $USERLANDS; do
 		IN=/dev/null
 		report "$tool.sh - (stdin)" "$ul" "$t" "$floor"
 		row "toolkit.host.$ul.${tool}_stdin" "$t" s
-		row "toolkit.host.$ul.${tool}_stdin_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+		ratio_row "toolkit.host.$ul.${tool}_stdin_ratio" "$t" "$floor"
 	done
 	floor=$(bench "$ul" "$DIR/bin-$ul/awk" -f "$FLOOR" "$U")
 	report "floor (unique lines)" "$ul" "$floor"
@@ -195,7 +201,7 @@ for ul in $USERLANDS; do
 	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2summ.sh" "$U")
 	report "s2summ.sh (unique lines)" "$ul" "$t" "$floor"
 	row "toolkit.host.$ul.s2summ_unique" "$t" s
-	row "toolkit.host.$ul.s2summ_unique_ratio" "$(awk -v t="$t" -v f="$floor" 'BEGIN { printf "%.2f", (f > 0 ? t / f : 0) }')" x "<= 3"
+	ratio_row "toolkit.host.$ul.s2summ_unique_ratio" "$t" "$floor"
 	t=$(bench "$ul" "$DIR/bin-$ul/sh" "$ROOT/scripts/s2summ.sh" -n 1000000 "$S")
 	report "s2summ.sh -n 1000000 (16K)" "$ul" "$t"
 	row "toolkit.host.$ul.s2summ_top_all_16k" "$t" s
