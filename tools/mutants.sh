@@ -27,16 +27,17 @@
 #
 # Only the tests that reach the mutated line run: a test that never runs a
 # line cannot tell what the line says, so the count is the one the whole
-# suite would give (less what the tests that only read the scripts' text,
-# shellcheck, would kill: the count can only be lower). Which tests reach which line comes from one run of the
-# suite on a copy of the scripts with probes (tools/mutants-gen.awk, COV=):
-# per test, every awk statement it runs (a line with no statement of its
-# own, such as the body of an if without braces, counts with the one
-# before it); a shell line counts as reached by every test that runs its
-# file. The results are kept per mutant in
-# ~/.cache/s2view/mutants/, so a run that is stopped goes on where it was
-# (see "the cache" below). MUTANTS_JOBS runs that many mutants at a time
-# (default: the number of CPUs).
+# suite would give (less the mutants that only the tests reading the
+# scripts' text would kill, such as the shellcheck ones: the count can only
+# be lower). Which tests reach which line comes from one run of the suite
+# on a copy of the scripts with probes (tools/mutants-gen.awk, COV=): per
+# test, every awk statement it runs (a line with no statement of its own,
+# such as the body of an if without braces, counts with the one before
+# it); a shell line counts as reached by every test that runs its file.
+# The results are kept per mutant in ~/.cache/s2view/mutants/, so a run
+# that is stopped goes on where it was (see "the cache" below).
+# MUTANTS_JOBS runs that many mutants at a time (default: the number of
+# CPUs).
 #
 # The equivalent mutants (no input can tell them from the toolkit) are
 # listed with the reason in docs/mutants.md and not counted.
@@ -292,7 +293,8 @@ gen="tools/mutants-gen.awk"
 srcs="scripts/s2lib.awk scripts/s2lib.sh scripts/s2summ.sh scripts/s2owner.sh"
 # shellcheck disable=SC2086 # (word splitting: the lists of files)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(sum $gen $srcs)
-suite=$({ cat tests/host/*.bats tests/host/*.bash
+suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
+	cat tests/host/*.bash
 	find tests/fixtures -type f | sort | xargs cat; } | cksum | tr ' ' '-')
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"
