@@ -298,6 +298,7 @@ suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
 	find tests/fixtures -type f | sort | xargs cat; } | cksum | tr ' ' '-')
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"
+touch "$cache/killers"
 # shellcheck disable=SC2086
 awk -f $gen $srcs >"$tmp/list"
 
@@ -361,9 +362,11 @@ sampled=
 # character (a test's name for bats -f)
 literal() { sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
 
-# one mutant: N FILE LINE TEXT (its line): runs, in each file, the tests
-# that reach the line, up to the first file that fails, and writes
-# results/N
+# one mutant: N FILE LINE TEXT (its line): runs the tests that reach the
+# line, up to the first that fails, and writes results/N. First the test
+# that killed the last mutant of the line's block (mutants of one block
+# mostly fall to the same test), then the five that killed the most
+# mutants so far, then the rest: one bats run per file and step.
 one() {
 	d=$tmp/s$w
 	rm -rf "$d"
@@ -371,32 +374,34 @@ one() {
 	printf '%s\n' "$4" >"$d.text"
 	setline "$d" "$2" "$3" "$d.text"
 	block=$(awk -v f="$2" -v l="$3" '$1 == f && $2 == l { print $3; exit }' "$cov/s/map")
+	# FILE<TAB>NAME of the tests that reach the line, in that order
+	{
+		cat "$cache/hint-$block" 2>/dev/null || : # (none yet)
+		awk -F "$tab" -v b="$block" -v OFS="$tab" \
+			'NR == FNR { K[$0]++; next } $3 == b { print K[$1 FS $4] + 0, $1, $4 }' \
+			"$cache/killers" "$cov/tests" | sort -s -t "$tab" -k1,1nr | cut -f2-
+	} | awk '!seen[$0]++' >"$d.sel"
 	r="survived $suite"
-	# first the test that killed the last mutant of this block, if any:
-	# mutants of one block mostly fall to the same test
-	if [ -f "$cache/hint-$block" ]; then
-		IFS=$tab read -r f t <"$cache/hint-$block"
-		re=$(printf '%s\n' "$t" | literal)
-		if ! run_file "$d" "$f" "^($re)\$" >"$d.log"; then
-			echo "killed $f $t" >"$cache/results/$1"
+	for step in 1,1 2,6 '7,$'; do
+		sed -n "${step}p" "$d.sel" >"$d.step"
+		for f in $files; do
+			# (the tests' names as one anchored regex, every character literal)
+			re=$(awk -F "$tab" -v f="$f" '$1 == f { print $2 }' "$d.step" |
+				literal | paste -sd '|' -)
+			[ -n "$re" ] || continue
+			run_file "$d" "$f" "^($re)\$" >"$d.log" && continue
+			t=$(sed -n 's/^not ok [0-9]* //p' "$d.log" | sed 1q)
+			if [ -n "$t" ]; then
+				r="killed $f $t"
+				printf '%s\t%s\n' "$f" "$t" >"$d.hint"
+				mv "$d.hint" "$cache/hint-$block"
+				printf '%s\t%s\n' "$f" "$t" >>"$cache/killers"
+			else
+				r="killed $f (no test finished: timeout)"
+			fi
+			echo "$r" >"$cache/results/$1"
 			return
-		fi
-	fi
-	for f in $files; do
-		# (the tests' names as one anchored regex, every character literal)
-		re=$(awk -F "$tab" -v f="$f" -v b="$block" '$1 == f && $3 == b { print $4 }' \
-			"$cov/tests" | literal | paste -sd '|' -)
-		[ -n "$re" ] || continue
-		run_file "$d" "$f" "^($re)\$" >"$d.log" && continue
-		r="killed $f $(sed -n 's/^not ok [0-9]* //p' "$d.log" | sed 1q)"
-		t=${r#killed "$f" }
-		if [ -n "$t" ]; then
-			printf '%s\t%s\n' "$f" "$t" >"$d.hint"
-			mv "$d.hint" "$cache/hint-$block"
-		else
-			r="killed $f (no test finished: timeout)"
-		fi
-		break
+		done
 	done
 	echo "$r" >"$cache/results/$1"
 }
@@ -425,7 +430,10 @@ while [ "$w" -lt "$jobs" ]; do
 			k=$((k + 1))
 			[ $(((k - 1) % jobs)) -eq "$w" ] || continue
 			i=${m%%"$soh"*}
-			[ ! -f "$cache/results/$i" ] || continue
+			# (done: killed, or survived this version of the tests)
+			case $(cat "$cache/results/$i" 2>/dev/null) in
+			killed* | "survived $suite") continue ;;
+			esac
 			parse "${m#*"$soh"}" || continue
 			one "$i" "$file" "$line" "$text"
 			[ -z "$verbose" ] || echo "mutant $i: $(cat "$cache/results/$i")"
