@@ -429,3 +429,16 @@ logging_misaligned() {
 	all_print 0 s2summ.sh "$R"
 	[[ "$output" == *$'\nranges:             7 (1 mapped, in 1 contiguous run)\n'* ]]
 }
+
+### the last line of a file
+
+@test "a last line of one byte without its newline is truncated, as a longer one is: its line named, nothing else said" {
+	local tool text
+	for tool in s2summ.sh s2owner.sh; do
+		for text in 0 0x 0x0000000100000000; do
+			{ small_ranges; printf '%s' "$text"; } >"$R"
+			expect_bad "$tool" "$R" \
+				"$tool: $R: line 5: no newline at the end of the last line: truncated file?"
+		done
+	done
+}
