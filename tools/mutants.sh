@@ -281,8 +281,9 @@ if [ -n "$listed" ]; then
 fi
 
 ### the systematic mutants, and the cache of their results: per version of
-### the scripts (and of the generator), one directory, which keeps
-###   cov-SUITE/  per version of the tests: which tests reach which line
+### the scripts and of the list of mutants, one directory, which keeps
+###   cov-SUITE/  per version of the tests (and of the probes): which tests
+###               reach which line
 ###   results/N   mutant N: "killed FILE TEST" or "survived SUITE"
 ### so that a run stopped halfway goes on where it stopped. A kill stays
 ### good while its test is still in the suite; a survivor runs again on a
@@ -293,15 +294,15 @@ sum() { cat "$@" | cksum | tr ' ' '-'; }
 gen="tools/mutants-gen.awk"
 srcs="scripts/s2lib.awk scripts/s2lib.sh scripts/s2summ.sh scripts/s2owner.sh"
 # shellcheck disable=SC2086 # (word splitting: the lists of files)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(sum $gen $srcs)
+awk -f $gen $srcs >"$tmp/list"
+# shellcheck disable=SC2086
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(sum "$tmp/list" $srcs)
 suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
-	cat tests/host/*.bash
+	cat tests/host/*.bash $gen
 	find tests/fixtures -type f | sort | xargs cat; } | cksum | tr ' ' '-')
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"
 touch "$cache/killers"
-# shellcheck disable=SC2086
-awk -f $gen $srcs >"$tmp/list"
 
 ### which tests reach which line: one run of the suite on scripts that log
 ### the blocks each test runs (COV in the generator). Any failure there is
