@@ -442,3 +442,26 @@ logging_misaligned() {
 		done
 	done
 }
+
+### hex digits
+
+@test "hex digits A to F in upper case read as a to f, with and without awk's hex conversion" {
+	local k=$BATS_TEST_TMPDIR/k hex want
+	mkdir "$k"
+	cp -r "$FIXTURES/vm1" "$k/"
+	sed -E 's/^0x([0-9a-f]{16})-0x([0-9a-f]{16}) /0x\U\1\E-0x\U\2\E /' \
+		"$FIXTURES/vm1/s2/ranges" >"$k/vm1/s2/ranges"
+	# (every letter, in both digits of a byte: what the digit pairs read)
+	for hex in A B C D E F; do
+		awk -v h="$hex" '{ s = substr($1, 3, 16) substr($1, 22, 16)
+			for (i = 1; i <= 32; i += 2) if (substr(s, i, 1) == h) x = 1 }
+			END { exit !x }' "$k/vm1/s2/ranges"
+		grep -q "^0x[0-9A-F]*$hex[0-9A-F]*-" "$k/vm1/s2/ranges"
+	done
+	S2VIEW_SYSFS=$FIXTURES all_print 0 s2summ.sh --prom vm1
+	want=$output
+	for hex in "" manual; do
+		S2VIEW_HEX=$hex S2VIEW_SYSFS=$k all_print 0 s2summ.sh --prom vm1
+		[ "$output" = "$want" ]
+	done
+}
