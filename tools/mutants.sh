@@ -412,11 +412,11 @@ one() {
 			else
 				r="killed $f (no test finished: timeout)"
 			fi
-			echo "$r" >"$cache/results/$1"
+			printf "%s\n" "$r" >"$cache/results/$1"
 			return
 		done
 	done
-	echo "$r" >"$cache/results/$1"
+	printf "%s\n" "$r" >"$cache/results/$1"
 }
 
 # mutant M (FILE SOH LINE SOH CLASS SOH TEXT): sets file, line, class,
@@ -428,7 +428,7 @@ parse() {
 	rest=${rest#*"$soh"}
 	class=${rest%%"$soh"*}
 	text=${rest#*"$soh"}
-	ftext=$(echo "$text" | sed 's/^[[:space:]]*//')
+	ftext=$(printf "%s\n" "$text" | sed 's/^[[:space:]]*//')
 	! grep -qxF "$file$soh$class$soh$ftext" "$tmp/equiv"
 }
 
@@ -474,7 +474,7 @@ while IFS= read -r m; do
 		fi
 		killed=$((killed + 1)) ;;
 	"survived $suite") echo "mutant $i SURVIVED: $file:$line ($class): $ftext" ;;
-	*) rm -f "$cache/results/$i"; missing=$((missing + 1)); continue ;;
+	*) missing=$((missing + 1)); continue ;; # (survived older tests)
 	esac
 	n=$((n + 1))
 done <"$tmp/order"
