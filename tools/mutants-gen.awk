@@ -201,7 +201,7 @@ function cover_end() {
 	close(OUT)
 }
 # line s (n bytes) of kind k: its map entry; returns it with its probes
-function cover(k, s, n,    i, c, first, last, lead, t, own, stmt, tail, body) {
+function cover(k, s, n,    i, c, first, last, lead, t, own, stmt, tail) {
 	if (k == "shell") {
 		print F, FNR, F ":sh" > (COV "/map")
 		if (SHDONE++)
@@ -241,10 +241,8 @@ function cover(k, s, n,    i, c, first, last, lead, t, own, stmt, tail, body) {
 	# without braces, not an else): it gets a probe of its own
 	stmt = first && !CONT && !BODY && NB - (substr(s, last, 1) == "{") > 0 && \
 	    t !~ /^(else|\{)/
-	if (!CONT)
-		HDR = t ~ /^(if|while|for) *\(/ || tail ~ /(^|[ \t}])else$/ || \
-		    t ~ /^else/
-	body = BODY
+	if (!CONT) # (an if, while or for, or an else: then maybe a body)
+		HDR = t ~ /^((if|while|for) *\(|else)/
 	CONT = code[last] && tail ~ /(&&|\|\||[\\,?:(=*\/]|[^+]\+|[^-]-)$/
 	BODY = !CONT && HDR && tail ~ /(\)|else)$/
 	if (stmt) {

@@ -290,16 +290,16 @@ fi
 ### new version of the tests, the tests that are new only (tests are
 ### added, seldom changed: after changing one, remove the directory to
 ### start again).
-sum() { cat "$@" | cksum | tr ' ' '-'; }
+sum() { cksum | tr ' ' '-'; } # (of stdin)
 gen="tools/mutants-gen.awk"
 srcs="scripts/s2lib.awk scripts/s2lib.sh scripts/s2summ.sh scripts/s2owner.sh"
 # shellcheck disable=SC2086 # (word splitting: the lists of files)
 awk -f $gen $srcs >"$tmp/list"
 # shellcheck disable=SC2086
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(sum "$tmp/list" $srcs)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(cat "$tmp/list" $srcs | sum)
 suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
 	cat tests/host/*.bash $gen
-	find tests/fixtures -type f | sort | xargs cat; } | cksum | tr ' ' '-')
+	find tests/fixtures -type f | sort | xargs cat; } | sum)
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"
 touch "$cache/killers"
@@ -457,6 +457,8 @@ done
 wait
 
 ### the score, from the cache
+# (FILE<TAB>NAME of every test in the suite now)
+cut -f1,4 "$cov/tests" | sort -u >"$tmp/tests"
 n=0 killed=0 equiv=0 missing=0
 while IFS= read -r m; do
 	i=${m%%"$soh"*}
@@ -467,9 +469,7 @@ while IFS= read -r m; do
 	killed*)
 		# (a kill by a test no longer in the suite: unknown, run it again)
 		f=${r#killed }; t=${f#* }; f=${f%% *}
-		if [ "${t#(}" = "$t" ] &&
-			! awk -F "$tab" -v f="$f" -v t="$t" '$1 == f && $4 == t { x = 1 } END { exit !x }' \
-				"$cov/tests"; then
+		if [ "${t#(}" = "$t" ] && ! grep -qxF "$f$tab$t" "$tmp/tests"; then
 			rm -f "$cache/results/$i"; missing=$((missing + 1)); continue
 		fi
 		killed=$((killed + 1)) ;;
