@@ -38,7 +38,7 @@
 # start-end field, a tail (substr($0, 38)) already checked on a range of
 # the same level (size, level, type, perms, memattr, key=value fields; a
 # tail with sw=0x<hex>, different on every line, without its value, which
-# is checked on its own: see swtail()), the
+# is checked on its own: see the quick rule), the
 # size its tail says, and ends within the IPA space: one of the class of
 # the last range that account() saw, ending within FASTLIM too (the tool
 # sets it: the end of the memslot it is in, say), is only counted, per
@@ -530,11 +530,18 @@ BEGIN {
 # the 37 bytes before the tail. NP is found at byte 1, or at 20 when the
 # range would end where the last one did (E - LASTE - TZ < 0), not in a tail
 # (tails with "0x" are not kept). The alignment needs no check: ranges of
-# one level that fit the granules FITG[LV] says keep fitting them. (Few
-# operations per line: each one counts in busybox awk.)
+# one level that fit the granules FITG[LV] says keep fitting them. A tail
+# with sw= is looked up as swcanon() writes it: the one sub() both checks
+# that its value is hex (any other byte after the digits, up to the next
+# blank, is left in the tail, which no kept tail has) and takes the value
+# out; and the line must start where the last range ended (its sw value
+# could hold the digits NP looks for). (Few operations per line, and no
+# function call: each one counts in busybox awk.)
 index($0, NP) &&
     $0 ~ /^0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]-0x[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F] / &&
-    (!(P = index(TL = substr($0, 38), " sw=0x")) ? (TZ = FT[TL]) : swtail(P)) {
+    (!index(TL = substr($0, 38), " sw=0x") ||
+    sub(/ sw=0x[0-9a-f]+/, " sw=\n", TL) && substr($0, 1, 18) == NP) &&
+    (TZ = FT[TL]) {
 	E = NATIVEHEX ? (e = substr($0, 20, 18)) + 0 : \
 	    hexv(substr(e = substr($0, 20, 18), 3))
 	if (E - LASTE - TZ == FCL && E <= FLIM) {
@@ -671,18 +678,7 @@ INSL {
 function swcanon(tl, p,    v, q) {
 	v = substr(tl, p + 6)
 	q = index(v, " ")
-	SWV = q ? substr(v, 1, q - 1) : v
 	return substr(tl, 1, p + 3) "\n" (q ? substr(v, q) : "")
-}
-
-# the quick rule's look-up of a tail with sw= at p (TL): its value is hex,
-# the line starts where the last range ended (its sw value could hold the
-# digits NP looks for), and the tail without the value was checked before
-function swtail(p) {
-	TL = swcanon(TL, p)
-	if (SWV !~ /^[0-9a-f]+$/ || substr($0, 1, 18) != NP)
-		return 0
-	return (TZ = FT[TL])
 }
 
 # after a range checked the full way: may the next lines go the quick way

@@ -163,6 +163,8 @@ no digits|NR == L { sub(/sw=0x.*/, "sw=0x") } 1|200: bad sw=0x:
 no value|NR == L { sub(/sw=0x.*/, "sw=") } 1|200: bad field "sw="
 upper-case X|NR == L { sub(/sw=0x/, "sw=0X") } 1|200: bad sw=0Xc8
 upper-case digits|NR == L { sub(/sw=0xc8/, "sw=0xC8") } 1|200: bad sw=0xC8
+a bad byte after good digits|NR == L { $0 = $0 "g" } 1|200: bad sw=0xc8g
+upper-case digits after lower-case ones|NR == L { $0 = $0 "A" } 1|200: bad sw=0xc8A
 a gap of a size seen before, the sw value the last end's digits|NR == 100 { split($1, a, "-"); next } NR == 101 { split($1, b, "-"); $1 = a[1] "-" b[2]; $2 = "8K"; print; next } NR == L { printf "0x00000000%05x000-0x00000000%05x000 8K 3 page r-- normal af=1 sw=0x00000000%05x000\n", 524288 + 199, 524288 + 200, 524288 + 198; next } 1|199: gap: range starts at 0x00000000800c7000
 EOF2
 	sw_ranges "$r" 'NR == L { $0 = $0 " sw=0x1" } 1'
