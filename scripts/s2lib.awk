@@ -278,13 +278,14 @@ function control(    p, k, v, i) {
 		return
 	}
 	# a fact about the source: <SOH>S2VIEW-META ipa_bits 40 (or name, src,
-	# dir, pid: one line, newlines written ^J)
+	# dir, pid, spool: one line, newlines written ^J)
 	if (index($0, SOH "S2VIEW-META ") == 1) {
 		k = $2
 		v = substr($0, length(SOH "S2VIEW-META ") + length(k) + 2)
 		if (k == "name") { NAME = v; return }
 		if (k == "src") { SRC = v; return }
 		if (k == "dir") { DIR = v; return }
+		if (k == "spool") { SPOOLDIR = v; return } # (the copy of stdin failed)
 		if (k == "memslots") { # its lines follow, until S2VIEW-RANGES
 			RSRC = SRC; SRC = MSSRC = v; INSL = HAVESL = 1
 			return
@@ -408,13 +409,16 @@ function slotgranule(    i) {
 }
 
 function readerr() {
+	if (SPOOLDIR != "")
+		fail("cannot read the ranges: their copy in " SPOOLDIR \
+		    " failed (disk full? set TMPDIR to a directory with room)")
 	fail("cannot read the " (INSL ? "memslots" : "ranges") \
 	    " (are you root? did the VM exit?)")
 }
 
 function cstart() {
 	INVM = 1; N = 0; LASTE = 0; LASTES = "0000000000000000"; FITN = -1
-	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""
+	IPA = 0; IPABITS = ""; NAME = ""; SRC = "<input>"; DIR = ""; SPOOLDIR = ""
 	split("", CTR); split("", CTRS); split("", HAVE); split("", FITG)
 	INSL = HAVESL = NSL = 0
 	split("", SLS); split("", SLE); split("", SLID); split("", SLAS)

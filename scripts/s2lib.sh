@@ -183,7 +183,8 @@ catv() { # catv FILE: FILE as cat -v prints it
 # there they are first copied by plain cat into a file of a temp dir of our
 # own (SPOOL, removed however the tool ends), then read as a file is
 # (catv); SPOOLOK=0 when that copy failed (read as far as it got, then a
-# read error, as cat -v does). Without a temp dir (no ${TMPDIR:-/tmp}):
+# read error, as cat -v does, which awk says names the temp dir: a full
+# disk there is the likely cause). Without a temp dir (no ${TMPDIR:-/tmp}):
 # cat -v on stdin. Elsewhere cat -v is quick on stdin too.
 SPOOL=
 spool_gone() {
@@ -241,6 +242,8 @@ produce() {
 		if [ "$3" != - ]; then
 			catv "$3"
 		elif [ -n "$SPOOL" ]; then
+			# (a failed copy: most likely a full TMPDIR, which awk says)
+			[ "$SPOOLOK" = 1 ] || meta spool "${SPOOL%/*}"
 			catv "$SPOOL/stdin" && [ "$SPOOLOK" = 1 ]
 		else
 			cat -v

@@ -249,6 +249,24 @@ same_as_lone_ranges() {
 	[ -z "$(ls -A "$t")" ]
 }
 
+@test "under toybox, a copy of stdin that fails (a full disk) is said, naming the temp dir, with exit 2" {
+	[[ " $S2_SHELLS " == *" android "* ]] || skip "no android userland in S2_SHELLS"
+	local t=$BATS_TEST_TMPDIR/tmp r=$FIXTURES/host/s2/ranges d tool
+	mkdir "$t"
+	d=$(userland_dir android)
+	# (a file size limit of 4K: the copy of the 16K ranges fails as on a
+	# full disk, with an error, SIGXFSZ being ignored)
+	for tool in s2summ.sh s2owner.sh; do
+		TMPDIR=$t run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 4; exec "$@"' _ \
+			env PATH="$d" "$d/sh" "$SCRIPTS/$tool" - <"$r"
+		echo "$tool: status $status, stderr: $stderr"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "$tool: <stdin>: cannot read the ranges: their copy in $t failed (disk full? set TMPDIR to a directory with room)" ]
+		[ -z "$(ls -A "$t")" ]
+	done
+}
+
 @test "a saved vmN directory and its s2 directory are labelled vmN" {
 	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
 	for sh in $S2_SHELLS; do
