@@ -2,9 +2,11 @@
 # mutants.sh - do the host tests catch wrong code? Break the toolkit one
 # token at a time and count how many breaks the tests notice.
 #
-# USAGE: tools/mutants.sh [-h] [-v] [-l]
+# USAGE: tools/mutants.sh [-h] [-v] [-l] [-s]
 #   -v   show which test file killed each mutant
 #   -l   the hand-written list below instead of the systematic mutants
+#   -s   put the results of the cache on record (docs/mutants-results) and
+#        stop: the next run, on any machine, starts from them
 #
 # The systematic mutants (the default) are made by tools/mutants-gen.awk
 # from scripts/s2lib.awk, s2lib.sh, s2summ.sh and s2owner.sh, one per
@@ -53,11 +55,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-verbose='' listed=''
-while getopts hvl opt; do
+verbose='' listed='' save=''
+while getopts hvls opt; do
 	case $opt in
 	v) verbose=1 ;;
 	l) listed=1 ;;
+	s) save=1 ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
@@ -222,7 +225,9 @@ setline() { # DIR FILE LINE NEWTEXTFILE: line LINE of DIR/FILE becomes the text
 }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT # (a trap that does not exit would go on with the run)
+trap 'exit 143' TERM
 shells=${MUTANT_SHELLS:-dash}
 files="output validation boundaries numbers format granules s2summ s2owner vmm"
 soh=$(printf '\001')
@@ -302,7 +307,39 @@ suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
 	find tests/fixtures -type f | sort | xargs cat; } | sum)
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"
-touch "$cache/killers"
+
+### the results on record: "KEY N RESULT" per line, KEY the name of the
+### cache directory. A run can take longer than a working day, and a cache
+### under $HOME does not outlive the machine: -s writes the cache's results
+### there, and every run starts from those of its version of the scripts
+### that its cache does not have yet
+key=${cache##*/}
+record=docs/mutants-results
+if [ -n "$save" ]; then
+	for r in "$cache"/results/*; do
+		[ -f "$r" ] && printf '%s %s %s\n' "$key" "${r##*/}" "$(cat "$r")"
+	done | sort -k2,2n >"$tmp/record"
+	{
+		echo "# the results of tools/mutants.sh, written by tools/mutants.sh -s:"
+		echo "# KEY (the version of the scripts and the mutants) N RESULT"
+		cat "$tmp/record"
+	} >"$record"
+	echo "mutants: $(($(wc -l <"$tmp/record"))) results on record in $record"
+	exit 0
+fi
+[ ! -f "$record" ] || awk -v k="$key" -v d="$cache/results" '
+	$1 == k && $2 ~ /^[1-9][0-9]*$/ && NF > 2 {
+		f = d "/" $2
+		if ((getline x <f) <= 0) { # (not in the cache)
+			r = $0
+			sub(/^[^ ]+ [^ ]+ /, "", r)
+			print r >f
+		}
+		close(f)
+	}' "$record"
+# (the tests that killed the most: from the kills, on a new cache)
+[ -s "$cache/killers" ] || cat "$cache"/results/* 2>/dev/null |
+	sed -n "s/^killed \([^ ]*\) \([^(].*\)$/\1$tab\2/p" >"$cache/killers"
 
 ### which tests reach which line: one run of the suite on scripts that log
 ### the blocks each test runs (COV in the generator). Any failure there is
@@ -402,15 +439,19 @@ one() {
 			re=$(awk -F "$tab" -v f="$f" '$1 == f { print $2 }' "$d.step" |
 				literal | paste -sd '|' -)
 			[ -n "$re" ] || continue
-			run_file "$d" "$f" "^($re)\$" >"$d.log" && continue
+			st=0
+			run_file "$d" "$f" "^($re)\$" >"$d.log" || st=$?
+			[ "$st" -ne 0 ] || continue
 			t=$(sed -n 's/^not ok [0-9]* //p' "$d.log" | sed 1q)
 			if [ -n "$t" ]; then
 				r="killed $f $t"
 				printf '%s\t%s\n' "$f" "$t" >"$d.hint"
 				mv "$d.hint" "$cache/hint-$block"
 				printf '%s\t%s\n' "$f" "$t" >>"$cache/killers"
-			else
+			elif [ "$st" -eq 124 ]; then
 				r="killed $f (no test finished: timeout)"
+			else # (bats stopped from outside: nothing is known)
+				return 0
 			fi
 			printf "%s\n" "$r" >"$cache/results/$1"
 			return
