@@ -422,7 +422,8 @@ one() {
 	{
 		cat "$cache/hint-$block" 2>/dev/null || : # (none yet)
 		awk -F "$tab" -v b="$block" -v OFS="$tab" \
-			'NR == FNR { K[$0]++; next } $3 == b { print K[$1 FS $4] + 0, $1, $4 }' \
+			'FILENAME == ARGV[1] { K[$0]++; next } # (not NR == FNR: it may be empty)
+			$3 == b { print K[$1 FS $4] + 0, $1, $4 }' \
 			"$cache/killers" "$cov/tests" | sort -s -t "$tab" -k1,1nr | cut -f2-
 	} | awk -F "$tab" -v b="$block" -v old="${old:+$cache/cov-$old/tests}" '
 		BEGIN {
