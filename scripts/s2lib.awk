@@ -535,7 +535,7 @@ BEGIN {
 # range would end where the last one did (E - LASTE - TZ < 0), not in a tail
 # (tails with "0x" are not kept). The alignment needs no check: ranges of
 # one level that fit the granules FITG[LV] says keep fitting them. A tail
-# with sw= is looked up as swcanon() writes it: the one sub() both checks
+# with sw= is looked up as fastgate() keeps it: the one sub() both checks
 # that its value is hex (any other byte after the digits, up to the next
 # blank, is left in the tail, which no kept tail has) and takes the value
 # out; and the line must start where the last range ended (its sw value
@@ -676,24 +676,18 @@ INSL {
 	fastgate()
 }
 
-# a tail with software bits (" 4K 3 page rw- normal af=1 sw=0x2a"), whose
-# value differs from line to line, is kept with the value written "\n",
-# which no line holds: lines that differ only there share it
-function swcanon(tl, p,    v, q) {
-	v = substr(tl, p + 6)
-	q = index(v, " ")
-	return substr(tl, 1, p + 3) "\n" (q ? substr(v, q) : "")
-}
-
 # after a range checked the full way: may the next lines go the quick way
-function fastgate(    c, tl, p) {
+function fastgate(    c, tl) {
 	NP = "\n"
 	if (QUICK == "no")
 		return
 	FTT = ""
+	# (a tail with software bits, " 4K 3 page rw- normal af=1 sw=0x2a",
+	# whose value differs from line to line, is kept with the value
+	# written "\n", which no line holds, as the quick rule looks it up:
+	# lines that differ only there share it)
 	tl = substr($0, 38)
-	if ((p = index(tl, " sw=0x")))
-		tl = swcanon(tl, p)
+	sub(/ sw=0x[0-9a-f]+/, " sw=\n", tl)
 	if (SZ < TWO40 && index($0, $1) == 1 && !index(tl, "0x"))
 		FTT = tl
 	FASTLIM = TWO52
