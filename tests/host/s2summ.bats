@@ -607,6 +607,28 @@ EOF
 	done
 }
 
+@test "not accessed is shown whenever ranges have af=, also when none was accessed, each the first of its kind" {
+	local d=$BATS_TEST_TMPDIR/idle/vm1 sh
+	mkdir -p "$d/s2"
+	echo 32 >"$d/s2/ipa_bits"
+	# from 2G: three pages and a 2M block, all af=0, no two alike (each
+	# goes the full way), then nothing up to 4G
+	printf '%s\n' \
+		"0x0000000000000000-0x0000000080000000 2G 1 invalid --- -" \
+		"0x0000000080000000-0x0000000080001000 4K 3 page rw- normal af=0" \
+		"0x0000000080001000-0x0000000080002000 4K 3 page r-- normal af=0" \
+		"0x0000000080002000-0x0000000080003000 4K 3 page rwx normal af=0" \
+		"0x0000000080003000-0x0000000080200000 2036K 3 invalid --- -" \
+		"0x0000000080200000-0x0000000080400000 2M 2 block rw- normal af=0" \
+		"0x0000000080400000-0x00000000c0000000 1020M 2 invalid --- -" \
+		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" >"$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		same_both_ways "$sh" "$d"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nnot accessed:       2.01M (af=0)\n'* ]]
+	done
+}
+
 @test "lines the quick way would take give the full way's figures when edited: blanks, upper case, another class, a larger range" {
 	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh mode last
 	long_vm "$d"
