@@ -10,7 +10,9 @@
 #
 # Variables from the tool: PROG (its name, for messages), HEXMODE
 # ("manual": convert hex digit by digit even when awk can do it exactly) and
-# QUICK ("no": every range the full way, none the quick way below).
+# QUICK ("no": every range the full way, none the quick way below;
+# "count": as usual, and at the end of each source a note on stderr of how
+# many ranges went the quick way, for the tests).
 #
 # Input: the stream s2lib.sh frames (see there): per source, control lines
 # that start with the byte SOH (\001), which no data line can (the data
@@ -85,6 +87,15 @@ function badbytes() { # a line with bytes cat -v wrote as ^X or M-x
 
 function note(msg) {
 	printf "%s: %s: note: %s\n", PROG, NAME, msg | "cat 1>&2"
+}
+
+# S2VIEW_QUICK=count: how many ranges of the source went the quick way,
+# counted (FN) or to account() (QF, flip())
+function quickcount(    t, q) {
+	q = QF
+	for (t in FN)
+		q += FN[t]
+	note(sprintf("%.0f of %.0f ranges went the quick way", q, N))
 }
 
 # Output, kept until the input has been read whole: text lines (out), or
@@ -346,6 +357,8 @@ function control(    p, k, v, i) {
 		if (HAVESL)
 			slotgranule()
 		finish()
+		if (QUICK == "count")
+			quickcount()
 		INVM = 0
 		return
 	}
@@ -424,7 +437,7 @@ function cstart() {
 	split("", SLS); split("", SLE); split("", SLID); split("", SLAS)
 	split("", SLH); split("", SLFL); split("", SLDL); split("", SLLN)
 	split("", SLSEEN); split("", SLLAST)
-	split("", FT); split("", FN); split("", TAT); split("", TVA)
+	split("", FT); split("", FN); split("", TAT); split("", TVA); QF = 0
 	split("", TAF); split("", TOW); split("", TST)
 	reset()
 }
@@ -722,6 +735,7 @@ function fastgate(    c, tl) {
 # quick way: as the full way would leave it for account() (the checks of
 # the full way that its tail does not settle: done by the quick rule)
 function flip(    c) {
+	QF++
 	LN = NR - NR0
 	N = LN
 	S = LASTE; SZ = E - S

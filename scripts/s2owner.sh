@@ -50,7 +50,9 @@
 #
 # The environment variable S2VIEW_SYSFS replaces /sys/kernel/kvm (tests, or
 # a saved copy); S2VIEW_HEX=manual makes awk convert hex digit by digit even
-# when it can convert "0x..." itself exactly (tests).
+# when it can convert "0x..." itself exactly (tests); S2VIEW_QUICK=no makes
+# it take every line the full way, none the quick way (tests: the two agree),
+# and S2VIEW_QUICK=count notes on stderr how many went the quick way (tests).
 #
 # REQUIREMENTS: a kernel with s2view booted with kvm-arm.mode=protected
 # (/sys/kernel/kvm/host/s2/), root (the files are root-only), a POSIX sh,

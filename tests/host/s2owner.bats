@@ -342,9 +342,12 @@ long_host() {
 	done
 	echo "summed here:$want"
 	for sh in $S2_SHELLS; do
-		s2 "$sh" s2owner.sh -n 3 "$d"
+		S2VIEW_QUICK=count s2 "$sh" s2owner.sh -n 3 "$d"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"$top" ]]
+		# (the first of the 11 kinds of range, and the hyp pages after
+		# the 2M ones: a level between them)
+		quick_all_but 12
 		s2 "$sh" s2owner.sh --prom "$d"
 		[ "$status" -eq 0 ]
 		for own in $want; do

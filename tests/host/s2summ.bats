@@ -607,6 +607,50 @@ EOF
 	done
 }
 
+@test "the quick way takes every range but the first of each kind (and of each memslot): pages alike, each its own sw=, pages and holes, blocks" {
+	local d=$BATS_TEST_TMPDIR/quick/vm1 sh kind k
+	mkdir -p "$d/s2"
+	echo 32 >"$d/s2/ipa_bits"
+	# from 2G: 1024 4K pages of KIND, then 128 2M blocks rw- and r-- in
+	# turn, nothing up to 4G; with memslots: two of 6M over the pages, the
+	# second from the 6th page on
+	while read -r kind k; do
+		awk -v kind="$kind" 'function r(s, e, rest) { printf "0x%016x-0x%016x %s\n", s, e, rest }
+		BEGIN {
+			M = 1048576; a = 2048 * M
+			r(0, a, "2G 1 invalid --- -")
+			for (i = 0; i < 1024; i++) {
+				t = "4K 3 page " (i % 2 ? "r--" : "rw-") " normal af=1"
+				if (kind == "sw")
+					t = t sprintf(" sw=0x%x", i + 1)
+				if (kind == "holes" && i % 2)
+					t = "4K 3 invalid --- -"
+				r(a + i * 4096, a + (i + 1) * 4096, t)
+			}
+			r(a + 4 * M, a + 6 * M, "2M 2 invalid --- -")
+			for (i = 0; i < 128; i++)
+				r(a + (i + 3) * 2 * M, a + (i + 4) * 2 * M, "2M 2 block " (i % 2 ? "r--" : "rw-") " normal af=1")
+			r(a + 262 * M, a + 1024 * M, "762M 2 invalid --- -")
+			r(a + 1024 * M, 4096 * M, "1G 1 invalid --- -")
+		}' >"$d/s2/ranges"
+		rm -f "$d/memslots"
+		[ "$kind" != memslots ] ||
+			printf '%s\n' "0x0000000080000000-0x0000000080005000 20K slot=0 as=0 hva=0x0000ffff80000000 flags=-" \
+				"0x0000000080005000-0x0000000090600000 268268K slot=1 as=0 hva=0x0000ffff90005000 flags=-" >"$d/memslots"
+		for sh in $S2_SHELLS; do
+			S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
+			echo "$kind: status $status"
+			[ "$status" -eq 0 ]
+			quick_all_but "$k"
+		done
+	done <<'EOF2'
+alike 8
+sw 8
+holes 8
+memslots 9
+EOF2
+}
+
 @test "not accessed is shown whenever ranges have af=, also when none was accessed, each the first of its kind" {
 	local d=$BATS_TEST_TMPDIR/idle/vm1 sh
 	mkdir -p "$d/s2"

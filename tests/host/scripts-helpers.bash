@@ -227,6 +227,16 @@ want() {
 		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
 }
 
+# quick_all_but K: the note of S2VIEW_QUICK=count in $stderr says that the
+# quick way took every range of the source but K at most
+quick_all_but() {
+	local q
+	q=$(printf '%s\n' "$stderr" |
+		sed -n 's/.*: note: \([0-9]*\) of \([0-9]*\) ranges went the quick way$/\1 \2/p')
+	echo "the quick way took ${q% *} of ${q#* } ranges; all but $1 at most wanted"
+	[ -n "$q" ] && [ $((${q#* } - ${q% *})) -le "$1" ]
+}
+
 # same_both_ways SH ARGS...: s2summ.sh ARGS under SH, every line the full way
 # (S2VIEW_QUICK=no), then as usual: the same status, stdout and stderr (the
 # second run's are left in status, output and stderr)
