@@ -1147,6 +1147,16 @@ slot_causes() {
 		[ "$stderr" = "s2summ.sh: $BATS_TEST_TMPDIR/vm9/memslots: line $n: slot 5 (0x0000010000000000-0x0000010000200000) ends beyond the 40-bit IPA space (0x0000010000000000)" ]
 		[[ "$output" == *$'\n5     0x0000010000000000-0x0000010000200000       2M        0   0.0%        0       -  -\n'* ]]
 	done
+	# the first slot, or the only one, as well: an empty VM with just it
+	mkdir -p "$BATS_TEST_TMPDIR/vm8/s2"
+	echo 40 >"$BATS_TEST_TMPDIR/vm8/s2/ipa_bits"
+	echo '0x0000000000000000-0x0000010000000000 1T 1 invalid --- -' >"$BATS_TEST_TMPDIR/vm8/s2/ranges"
+	echo '0x000000fffff00000-0x0000010000100000 2M slot=0 as=0 hva=0x0000ffff00000000 flags=-' >"$BATS_TEST_TMPDIR/vm8/memslots"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$BATS_TEST_TMPDIR/vm8"
+		[ "$status" -eq 3 ]
+		[ "$stderr" = "s2summ.sh: $BATS_TEST_TMPDIR/vm8/memslots: line 1: slot 0 (0x000000fffff00000-0x0000010000100000) ends beyond the 40-bit IPA space (0x0000010000000000)" ]
+	done
 }
 
 @test "a slot of another address space is listed, but not matched against the stage-2" {
