@@ -456,7 +456,8 @@ logging_misaligned() {
 	cp -r "$FIXTURES/vm1" "$k/"
 	sed -E 's/^0x([0-9a-f]{16})-0x([0-9a-f]{16}) /0x\U\1\E-0x\U\2\E /' \
 		"$FIXTURES/vm1/s2/ranges" >"$k/vm1/s2/ranges"
-	# (every letter, in both digits of a byte: what the digit pairs read)
+	# (every letter as the first digit of a byte, which the digit pairs
+	# read, and somewhere)
 	for hex in A B C D E F; do
 		awk -v h="$hex" '{ s = substr($1, 3, 16) substr($1, 22, 16)
 			for (i = 1; i <= 32; i += 2) if (substr(s, i, 1) == h) x = 1 }
@@ -468,5 +469,31 @@ logging_misaligned() {
 	for hex in "" manual; do
 		S2VIEW_HEX=$hex S2VIEW_SYSFS=$k all_print 0 s2summ.sh --prom vm1
 		[ "$output" = "$want" ]
+	done
+	# vm1's addresses have letters only as the first digit of a byte: two
+	# pages of a 48-bit IPA space at ...abcdef... and ...badcfe..., every
+	# letter as the first digit of a byte and as the second
+	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s %s\n", s, e, xs(e - s), rest }
+	function xs(b,    i) { # the size field: in its largest unit
+		for (i = 1; i < 6 && b % 1024 == 0; i++)
+			b /= 1024
+		return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
+	}
+	BEGIN {
+		a = 188900966473728; b = 205458317197312 # 0xabcdef012000, 0xbadcfe034000
+		r(0, a, "3 invalid --- -")
+		r(a, a + 4096, "3 page rw- normal af=1")
+		r(a + 4096, b, "3 invalid --- -")
+		r(b, b + 4096, "3 page rw- normal af=1")
+		r(b + 4096, 2 ^ 48, "3 invalid --- -")
+	}' >"$k/lower"
+	grep -q '^0x0000abcdef012000-' "$k/lower"
+	grep -q '^0x0000badcfe034000-' "$k/lower"
+	sed -E 's/^0x([0-9a-f]{16})-0x([0-9a-f]{16}) /0x\U\1\E-0x\U\2\E /' "$k/lower" >"$k/upper"
+	all_print 0 s2summ.sh --prom "$k/lower"
+	want=$output
+	for hex in "" manual; do
+		S2VIEW_HEX=$hex all_print 0 s2summ.sh --prom "$k/upper"
+		[ "${output//upper/lower}" = "$want" ]
 	done
 }
