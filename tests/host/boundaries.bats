@@ -174,6 +174,18 @@ l3    page     4K '* ]]
 	[ "${lines[3]}" = "table pages:        2 (128K)" ]
 }
 
+@test "a level-0 block (4K pages, 52 bits) has a row of its own in the level table and in --prom; none without one" {
+	printf '%s\n' "0x0000000000000000-0x0000008000000000 512G 0 block rw- normal af=1" \
+		"0x0000008000000000-0x0010000000000000 4193792G 0 invalid --- -" >"$R"
+	all_print 0 s2summ.sh -n 0 "$R"
+	[[ "$output" == *$'\nl1    block    1G          0          0    0.0%\nl0    block  512G          1       512G  100.0%\n'* ]]
+	all_print 0 s2summ.sh --prom "$R"
+	[ "$(metric "s2view_bytes{vm=\"r\",level=\"0\",type=\"block\"}")" = 549755813888 ]
+	[ "$(metric "s2view_entries{vm=\"r\",level=\"0\",type=\"block\"}")" = 1 ]
+	all_print 0 s2summ.sh "$FIXTURES/format/ok-level0-52bit.ranges"
+	[[ "$output" != *$'\nl0 '* ]]
+}
+
 @test "a range that fits no granule leaves it unknown, said once on a granule: line, ? only in the cells it sizes" {
 	ranges 1M/2 1021M/2 2M/2/rw- 1G/1 2G/1 >"$R"
 	all_print 0 s2summ.sh "$R"
@@ -359,6 +371,19 @@ logging_misaligned() {
 	all_print 0 s2owner.sh "$R"
 	[ "$(printf '%s\n' "$output" | sed -n '/^OWNER/,/^$/p' | awk 'NR > 1 && NF { printf "%s ", $1 }')" = \
 		"host hyp ffa id9 id12 Abc abc zed borrowed unmapped " ]
+}
+
+@test "ties in the perms and memattr tables are in name order, under every userland (not awk's hash order)" {
+	printf '%s\n' "0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1" \
+		"0x0000000000001000-0x0000000000002000 4K 3 page r-- device af=1" \
+		"0x0000000000002000-0x0000000000003000 4K 3 page rwx normal-nc af=1" \
+		"0x0000000000003000-0x0000000000004000 4K 3 page r-x memattr-0x5 af=1" \
+		"0x0000000000004000-0x0000000000200000 2032K 3 invalid --- -" \
+		"0x0000000000200000-0x0000000040000000 1022M 2 invalid --- -" \
+		"0x0000000040000000-0x0000000100000000 3G 1 invalid --- -" >"$R"
+	all_print 0 s2summ.sh -n 0 "$R"
+	[ "$(printf '%s\n' "$output" | sed -n '/^PERMS/,/^$/p' | awk 'NR > 1 && NF { printf "%s ", $1 }')" = "r-- r-x rw- rwx " ]
+	[ "$(printf '%s\n' "$output" | sed -n '/^MEMATTR/,/^$/p' | awk 'NR > 1 && NF { printf "%s ", $1 }')" = "device memattr-0x5 normal normal-nc " ]
 }
 
 @test "ties in the top lists keep address order: equal ranges and equal hyp runs, first come first" {
