@@ -267,6 +267,21 @@ same_as_lone_ranges() {
 	done
 }
 
+@test "a directory with no ranges in it is bad input, named, for both tools: status 2, nothing on stdout" {
+	local d=$BATS_TEST_TMPDIR/empty sh
+	mkdir -p "$d/vmx"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$d"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "s2summ.sh: $d: no ranges, s2/ranges or vmN/s2/ranges in it" ]
+		s2 "$sh" s2owner.sh "$d"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "$stderr" = "s2owner.sh: $d: no ranges, s2/ranges or host/s2/ranges in it" ]
+	done
+}
+
 @test "a saved vmN directory and its s2 directory are labelled vmN" {
 	cp -r "$FIXTURES/$FIX_PAGE_VM" "$BATS_TEST_TMPDIR/"
 	for sh in $S2_SHELLS; do
@@ -608,7 +623,7 @@ EOF
 }
 
 @test "the quick way takes every range but the first of each kind (and of each memslot): pages alike, each its own sw=, pages and holes, blocks" {
-	local d=$BATS_TEST_TMPDIR/quick/vm1 sh kind k
+	local d=$BATS_TEST_TMPDIR/quick/vm1 sh kind k hex
 	mkdir -p "$d/s2"
 	echo 32 >"$d/s2/ipa_bits"
 	# from 2G: 1024 4K pages of KIND, then 128 2M blocks rw- and r-- in
@@ -638,10 +653,12 @@ EOF
 			printf '%s\n' "0x0000000080000000-0x0000000080005000 20K slot=0 as=0 hva=0x0000ffff80000000 flags=-" \
 				"0x0000000080005000-0x0000000090600000 268268K slot=1 as=0 hva=0x0000ffff90005000 flags=-" >"$d/memslots"
 		for sh in $S2_SHELLS; do
-			S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
-			echo "$kind: status $status"
-			[ "$status" -eq 0 ]
-			quick_all_but "$k"
+			for hex in "" manual; do # (awk's own hex conversion, and not)
+				S2VIEW_HEX=$hex S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
+				echo "$kind, hex $hex: status $status"
+				[ "$status" -eq 0 ]
+				quick_all_but "$k"
+			done
 		done
 	done <<'EOF2'
 alike 8
