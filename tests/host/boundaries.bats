@@ -167,6 +167,11 @@ l3    page     4K '* ]]
 	empty_vm 48 256T/1 1
 	all_print 0 s2summ.sh "$VM"
 	[ "${lines[3]}" = "table pages:        2 (128K)" ]
+	# at 42 bits 16K starts at level 1, as 4K does, 64K at level 2: 16K,
+	# the larger of the two, as the ranges fit both
+	empty_vm 42 4T/1 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (32K)" ]
 	# a 32-bit stage-2 starts at level 2 in every granule (on 64K that is
 	# 1 level by the formula, which KVM raises to 2): 64K, the largest
 	empty_vm 32 4G/2 2
@@ -193,6 +198,9 @@ l3    page     4K '* ]]
 	[ "${lines[2]}" = "granule:            ? (no granule fits the level-2 ranges: their starts or sizes are not multiples of 2M, the smallest entry there)" ]
 	[ "$(printf '%s\n' "$output" | grep -c 'granule')" = 1 ]
 	[[ "$output" == *$'\nl2    block     ?          ?         2M  100.0%\n'* ]]
+	# the map, without a granule, in slots of 4K, the smallest page
+	all_print 0 s2summ.sh --map "$R"
+	[[ "${lines[1]}" == "slot 4K, 256K per row: "* ]]
 	# one line that fits is enough for the line to go
 	ranges 2M/2 1020M/2 2M/2/rw- 1G/1 2G/1 >"$R"
 	all_print 0 s2summ.sh "$R"
