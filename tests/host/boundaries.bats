@@ -381,6 +381,21 @@ logging_misaligned() {
 		"host hyp ffa id9 id12 Abc abc zed borrowed unmapped " ]
 }
 
+@test "a share of exactly 99.95% reads >99.9%, never 100.0%; exactly 0.05% reads 0.1%, not <0.1%" {
+	# 2000 pages: 1999 rw- and one r--, then nothing up to 4G
+	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s\n", s, e, rest }
+	BEGIN {
+		for (i = 0; i < 2000; i++)
+			r(i * 4096, (i + 1) * 4096, "4K 3 page " (i == 1000 ? "r--" : "rw-") " normal af=1")
+		r(2000 * 4096, 8 * 1048576, "192K 3 invalid --- -")
+		r(8 * 1048576, 1024 * 1048576, "1016M 2 invalid --- -")
+		r(1024 * 1048576, 4096 * 1048576, "3G 1 invalid --- -")
+	}' >"$R"
+	all_print 0 s2summ.sh -n 0 "$R"
+	[[ "$output" == *$'\nrw-            7.81M  >99.9%     1999\n'* ]]
+	[[ "$output" == *$'\nr--               4K    0.1%        1\n'* ]]
+}
+
 @test "ties in the perms and memattr tables are in name order, under every userland (not awk's hash order)" {
 	printf '%s\n' "0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1" \
 		"0x0000000000001000-0x0000000000002000 4K 3 page r-- device af=1" \
