@@ -106,3 +106,33 @@ prom_bytes() {
 		done
 	done
 }
+
+@test "on 64K pages, the pages of a slot that holds a whole 512M window are under host-pages, not slot-edge" {
+	local d=$BATS_TEST_TMPDIR/g64/vm1 sh
+	mkdir -p "$d/s2"
+	echo 40 >"$d/s2/ipa_bits"
+	echo 2 >"$d/s2/start_level"
+	# 16 64K pages at 1G, the start of a 1G slot (two 512M windows, host
+	# address aligned to them), nothing else mapped
+	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s %s\n", s, e, xs(e - s), rest }
+	function xs(b,    i) { # the size field: in its largest unit
+		for (i = 1; i < 6 && b % 1024 == 0; i++)
+			b /= 1024
+		return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
+	}
+	BEGIN {
+		M = 1048576; G = 1024 * M; K = 65536
+		r(0, G, "2 invalid --- -")
+		for (i = 0; i < 16; i++)
+			r(G + i * K, G + (i + 1) * K, "3 page rw- normal af=1")
+		r(G + 16 * K, G + 512 * M, "3 invalid --- -")
+		r(G + 512 * M, 1024 * G, "2 invalid --- -")
+	}' >"$d/s2/ranges"
+	echo "0x0000000040000000-0x0000000080000000 1G slot=0 as=0 hva=0x0000ffff80000000 flags=-" >"$d/memslots"
+	for sh in $S2_SHELLS; do
+		s2 "$sh" s2summ.sh "$d"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *$'\nslot-edge              0    0.0%  the 512M window is not all inside the slot\n'* ]]
+		[[ "$output" == *$'\nhost-pages            1M  100.0%  host memory not a 512M page when faulted, or split since\n'* ]]
+	done
+}
