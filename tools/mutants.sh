@@ -291,10 +291,10 @@ fi
 ###               reach which line
 ###   results/N   mutant N: "killed FILE TEST" or "survived SUITE"
 ### so that a run stopped halfway goes on where it stopped. A kill stays
-### good while its test is still in the suite; a survivor runs again on a
-### new version of the tests, the tests that are new only (tests are
-### added, seldom changed: after changing one, remove the directory to
-### start again).
+### good while its test is still in the suite; a survivor runs again, every
+### test that reaches its line, on a new version of the tests (not only
+### the new ones: a test that grows a case, or a fixture table a line,
+### keeps its name).
 sum() { cksum | tr ' ' '-'; } # (of stdin)
 gen="tools/mutants-gen.awk"
 srcs="scripts/s2lib.awk scripts/s2lib.sh scripts/s2summ.sh scripts/s2owner.sh"
@@ -413,25 +413,14 @@ one() {
 	printf '%s\n' "$4" >"$d.text"
 	setline "$d" "$2" "$3" "$d.text"
 	block=$(awk -v f="$2" -v l="$3" '$1 == f && $2 == l { print $3; exit }' "$cov/s/map")
-	# FILE<TAB>NAME of the tests that reach the line, in that order; for a
-	# survivor of an older version of the tests, only those not in it
-	# (a test changed under the same name is not run again: see "the
-	# cache" above)
-	old=$(sed -n 's/^survived //p' "$cache/results/$1" 2>/dev/null) || :
-	[ -n "$old" ] && [ -f "$cache/cov-$old/tests" ] || old=
+	# FILE<TAB>NAME of the tests that reach the line, in that order
 	{
 		cat "$cache/hint-$block" 2>/dev/null || : # (none yet)
 		awk -F "$tab" -v b="$block" -v OFS="$tab" \
 			'FILENAME == ARGV[1] { K[$0]++; next } # (not NR == FNR: it may be empty)
 			$3 == b { print K[$1 FS $4] + 0, $1, $4 }' \
 			"$cache/killers" "$cov/tests" | sort -s -t "$tab" -k1,1nr | cut -f2-
-	} | awk -F "$tab" -v b="$block" -v old="${old:+$cache/cov-$old/tests}" '
-		BEGIN {
-			while (old != "" && (getline l < old) > 0)
-				if (split(l, f, FS) == 4 && f[3] == b)
-					RAN[f[1] FS f[4]]
-		}
-		!seen[$0]++ && !($0 in RAN)' >"$d.sel"
+	} | awk '!seen[$0]++' >"$d.sel"
 	r="survived $suite"
 	for step in 1,1 2,6 '7,$'; do
 		sed -n "${step}p" "$d.sel" >"$d.step"
