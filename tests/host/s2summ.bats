@@ -659,6 +659,14 @@ EOF
 				[ "$status" -eq 0 ]
 				quick_all_but "$k"
 			done
+			[ "$kind" = alike ] || continue
+			# with a top 5: the first five pages fill it, then the first
+			# five blocks, the full way, and the next of the other perms
+			# after them; each later one ties with the fifth largest and
+			# goes the quick way: 6 pages, 6 blocks and the 4 holes
+			S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 5 "$d"
+			[ "$status" -eq 0 ]
+			quick_all_but 16
 		done
 	done <<'EOF2'
 alike 8

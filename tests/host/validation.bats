@@ -110,10 +110,15 @@ expect_status_out() {
 	[[ "$output" == *$'\nIPA space:          4K (12 bits)\n'* ]]
 }
 
-@test "an ipa_bits below 12 (less than a page) is rejected, naming the file" {
+@test "an ipa_bits below 12 (less than a page) is rejected, naming the file; 12 (one page) is read" {
 	copy_vm "$FIX_HOSTPAGES_VM"
 	echo 11 >"$VM/s2/ipa_bits"
 	expect_bad s2summ.sh "$VM" "s2summ.sh: $VM/s2/ipa_bits: 11 is not between 12 and 52"
+	mkdir -p "$BATS_TEST_TMPDIR/vm12/s2"
+	echo 12 >"$BATS_TEST_TMPDIR/vm12/s2/ipa_bits"
+	echo '0x0000000000000000-0x0000000000001000 4K 3 invalid --- -' >"$BATS_TEST_TMPDIR/vm12/s2/ranges"
+	expect_status_out 0 s2summ.sh "$BATS_TEST_TMPDIR/vm12"
+	[[ "$output" == *$'\nIPA space:          4K (12 bits)\n'* ]]
 }
 
 @test "owner=borrowed, owner=unmapped and owner=idN in the input are rejected, not merged into the tool's own rows" {
