@@ -521,12 +521,7 @@ logging_misaligned() {
 	# vm1's addresses have letters only as the first digit of a byte: two
 	# pages of a 48-bit IPA space at ...abcdef... and ...badcfe..., every
 	# letter as the first digit of a byte and as the second
-	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s %s\n", s, e, xs(e - s), rest }
-	function xs(b,    i) { # the size field: in its largest unit
-		for (i = 1; i < 6 && b % 1024 == 0; i++)
-			b /= 1024
-		return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
-	}
+	awk "$RANGE_AWK"'
 	BEGIN {
 		a = 188900966473728; b = 205458317197312 # 0xabcdef012000, 0xbadcfe034000
 		r(0, a, "3 invalid --- -")

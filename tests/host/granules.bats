@@ -114,12 +114,7 @@ prom_bytes() {
 	echo 2 >"$d/s2/start_level"
 	# 16 64K pages at 1G, the start of a 1G slot (two 512M windows, host
 	# address aligned to them), nothing else mapped
-	awk 'function r(s, e, rest) { printf "0x%016x-0x%016x %s %s\n", s, e, xs(e - s), rest }
-	function xs(b,    i) { # the size field: in its largest unit
-		for (i = 1; i < 6 && b % 1024 == 0; i++)
-			b /= 1024
-		return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
-	}
+	awk "$RANGE_AWK"'
 	BEGIN {
 		M = 1048576; G = 1024 * M; K = 65536
 		r(0, G, "2 invalid --- -")

@@ -227,6 +227,17 @@ want() {
 		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]}"
 }
 
+# RANGE_AWK: awk functions for generated ranges files: r(START, END, REST)
+# prints the line START-END SIZE REST, its size field in its largest unit
+# (xs(BYTES))
+# shellcheck disable=SC2034 # (for the tests)
+RANGE_AWK='function r(s, e, rest) { printf "0x%016x-0x%016x %s %s\n", s, e, xs(e - s), rest }
+function xs(b,    i) {
+	for (i = 1; i < 6 && b % 1024 == 0; i++)
+		b /= 1024
+	return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
+}'
+
 # quick_all_but K: the note of S2VIEW_QUICK=count in $stderr says that the
 # quick way took every range of the source but K at most
 quick_all_but() {
