@@ -406,11 +406,13 @@ sampled=
 # character (a test's name for bats -f)
 literal() { sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
 
-# one mutant: N FILE LINE TEXT (its line): runs the tests that reach the
-# line, up to the first that fails, and writes results/N. First the test
-# that killed the last mutant of the line's block (mutants of one block
-# mostly fall to the same test), then the five that killed the most
-# mutants so far, then the rest: one bats run per file and step.
+# one mutant: N FILE LINE TEXT (its line) [OLD: the suite it survived]:
+# runs the tests that reach the line, up to the first that fails, and
+# writes results/N. First, for a survivor of an older suite, the tests new
+# since (mostly written to kill it); then the test that killed the last
+# mutant of the line's block (mutants of one block mostly fall to the
+# same test), then the five that killed the most mutants so far, then the
+# rest: one bats run per file and step.
 one() {
 	d=$tmp/s$w
 	rm -rf "$d"
@@ -420,6 +422,11 @@ one() {
 	block=$(awk -v f="$2" -v l="$3" '$1 == f && $2 == l { print $3; exit }' "$cov/s/map")
 	# FILE<TAB>NAME of the tests that reach the line, in that order
 	{
+		[ ! -f "$cache/cov-${5:-none}/tests" ] ||
+			awk -F "$tab" -v b="$block" -v OFS="$tab" \
+				'FILENAME == ARGV[1] { O[$1, $4]; next }
+				$3 == b && !(($1, $4) in O) { print $1, $4 }' \
+				"$cache/cov-$5/tests" "$cov/tests"
 		cat "$cache/hint-$block" 2>/dev/null || : # (none yet)
 		awk -F "$tab" -v b="$block" -v OFS="$tab" \
 			'FILENAME == ARGV[1] { K[$0]++; next } # (not NR == FNR: it may be empty)
@@ -481,11 +488,12 @@ while [ "$w" -lt "$jobs" ]; do
 			[ $(((k - 1) % jobs)) -eq "$w" ] || continue
 			i=${m%%"$soh"*}
 			# (done: killed, or survived this version of the tests)
-			case $(cat "$cache/results/$i" 2>/dev/null) in
+			prev=$(cat "$cache/results/$i" 2>/dev/null) || prev=
+			case $prev in
 			killed* | "survived $suite") continue ;;
 			esac
 			parse "${m#*"$soh"}" || continue
-			one "$i" "$file" "$line" "$text"
+			one "$i" "$file" "$line" "$text" "${prev#survived }"
 			[ -z "$verbose" ] || echo "mutant $i: $(cat "$cache/results/$i")"
 		done <"$tmp/order"
 	) &
@@ -495,7 +503,12 @@ wait
 
 ### the score, from the cache
 # (FILE<TAB>NAME of every test in the suite now)
-cut -f1,4 "$cov/tests" | sort -u >"$tmp/tests"
+# (and those skipped while the map was made: a kill under their userland,
+# MUTANT_SHELLS=android say, counts)
+{
+	cut -f1,4 "$cov/tests"
+	cat "$cov/skipped" 2>/dev/null || :
+} | sort -u >"$tmp/tests"
 n=0 killed=0 equiv=0 missing=0
 while IFS= read -r m; do
 	i=${m%%"$soh"*}
