@@ -220,6 +220,14 @@ l3    page     4K '* ]]
 	[ "${lines[2]}" = "granule:            ? (no granule fits the level-2 ranges: their starts or sizes are not multiples of 2M, the smallest entry there)" ]
 }
 
+@test "only the last range of a teardown is left out of the granule: a range of its level before it that fits none still counts" {
+	# level 1: a 2M range (no granule has one), then the rest of the space
+	# from 4M, as a teardown leaves it
+	ranges 2M/2/rw- 2M/1 1048572M/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[2]}" = "granule:            ? (no granule fits the level-1 ranges: their starts or sizes are not multiples of 1G, the smallest entry there)" ]
+}
+
 ### which cause wins
 
 # logging_misaligned SLOT: the misaligned VM with SLOT dirty-logging as well,
@@ -468,6 +476,21 @@ logging_misaligned() {
 		'0x000400000d6c0000-0x0010000000000000 3298534663424K 0 invalid --- -' >"$R"
 	all_print 0 s2owner.sh "$R"
 	[[ "$output" == *$'\nhost             1099511847680K'* ]]
+}
+
+@test "a size under 1K prints in bytes (1023B), 1K and more in units: the kernel's mapped_bytes" {
+	empty_vm 40 1T/1
+	local sh m
+	for sh in $S2_SHELLS; do
+		for m in 1023B:1023 1K:1024; do
+			echo "${m#*:}" >"$VM/s2/mapped_bytes"
+			s2 "$sh" s2summ.sh "$VM"
+			echo "$sh: status $status; stderr: $stderr"
+			[ "$status" -eq 0 ]
+			[ "$stderr" = "s2summ.sh: vm9: note: kernel mapped_bytes ${m#*:} but the ranges map 0: did the VM change between the reads?" ]
+			[[ "$output" == *$'\nmapped:             '"${m%:*} (${m#*:} bytes, <0.1% of the IPA space)"$'\n'* ]]
+		done
+	done
 }
 
 ### counts of lines that went the quick way
