@@ -220,6 +220,18 @@ l3    page     4K '* ]]
 	[ "${lines[2]}" = "granule:            ? (no granule fits the level-2 ranges: their starts or sizes are not multiples of 2M, the smallest entry there)" ]
 }
 
+@test "on 4K pages the whole 2M windows of a slot start at its first 2M boundary, not 16K's 32M one: pages there are host-pages" {
+	rm -rf "$VM"
+	mkdir -p "$VM/s2"
+	local p=() i
+	for ((i = 0; i < 512; i++)); do p+=(4K/3/rw-); done
+	ranges 2M/2 "${p[@]}" 1020M/2 1G/1 1G/1 1G/1 >"$VM/s2/ranges"
+	echo 32 >"$VM/s2/ipa_bits"
+	echo '0x0000000000200000-0x0000000000400000 2M slot=0 as=0 hva=0x0000ffff80200000 flags=-' >"$VM/memslots"
+	all_print 0 s2summ.sh --prom "$VM"
+	[ "$(causes vm9)" = "dirty-log 0 misaligned 0 slot-edge 0 host-pages 2097152" ]
+}
+
 @test "only the last range of a teardown is left out of the granule: a range of its level before it that fits none still counts" {
 	# level 1: a 2M range (no granule has one), then the rest of the space
 	# from 4M, as a teardown leaves it
@@ -478,17 +490,19 @@ logging_misaligned() {
 	[[ "$output" == *$'\nhost             1099511847680K'* ]]
 }
 
-@test "a size under 1K prints in bytes (1023B), 1K and more in units: the kernel's mapped_bytes" {
+@test "a size under 1K prints in bytes (1023B), 1K and more in units; a share of 1 byte is a share: the kernel's mapped_bytes" {
 	empty_vm 40 1T/1
 	local sh m
 	for sh in $S2_SHELLS; do
-		for m in 1023B:1023 1K:1024; do
+		for m in 1B:1 1023B:1023 1K:1024; do
 			echo "${m#*:}" >"$VM/s2/mapped_bytes"
 			s2 "$sh" s2summ.sh "$VM"
 			echo "$sh: status $status; stderr: $stderr"
 			[ "$status" -eq 0 ]
 			[ "$stderr" = "s2summ.sh: vm9: note: kernel mapped_bytes ${m#*:} but the ranges map 0: did the VM change between the reads?" ]
 			[[ "$output" == *$'\nmapped:             '"${m%:*} (${m#*:} bytes, <0.1% of the IPA space)"$'\n'* ]]
+			# (the level table's shares are of the kernel's mapped_bytes)
+			[[ "$output" == *$'\nl1    block   64G          0          0    0.0%\n'* ]]
 		done
 	done
 }
