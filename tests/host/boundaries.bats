@@ -452,6 +452,15 @@ logging_misaligned() {
 	[ "${lines[-1]}" = "0x00000000e0000000-0x0000000100000000      512M (1 range)" ]
 }
 
+@test "the top list keeps the N largest whatever order they come in: growing, then smaller ones that still belong" {
+	ranges 4K/3/rw- 8K/3/r-- 20K/3/rw- 16K/3/r-- 12K/3/rw- 4K/3 >"$R"
+	all_print 0 s2summ.sh -n 3 "$R"
+	[ "${lines[-4]}" = "TOP 3 MAPPED RANGES" ]
+	[ "${lines[-3]}" = "0x0000000000003000-0x0000000000008000     20K 3 page  rw- normal    af=1" ]
+	[ "${lines[-2]}" = "0x0000000000008000-0x000000000000c000     16K 3 page  r-- normal    af=1" ]
+	[ "${lines[-1]}" = "0x000000000000c000-0x000000000000f000     12K 3 page  rw- normal    af=1" ]
+}
+
 ### addresses above 2^48: all 16 hex digits
 
 @test "addresses at and above 2^48 print with all 16 hex digits: the largest run, the map, the IPA end" {

@@ -293,6 +293,21 @@ same_as_lone_ranges() {
 	done
 }
 
+@test "a saved host directory, its s2 directory and its ranges are labelled host; another directory by the last part of the path" {
+	local d=$BATS_TEST_TMPDIR/saved sh p
+	mkdir -p "$d"
+	cp -r "$FIXTURES/host" "$d/host"
+	cp -r "$FIXTURES/host" "$d/other"
+	for sh in $S2_SHELLS; do
+		for p in host:host host:host/s2 host:host/s2/ranges other:other s2:other/s2 ranges:other/s2/ranges; do
+			s2 "$sh" s2summ.sh "$d/${p#*:}"
+			echo "$sh ${p#*:}: status $status; ${lines[0]}"
+			[ "$status" -eq 0 ]
+			[[ "${lines[0]}" == "${p%%:*}: "* ]]
+		done
+	done
+}
+
 @test "an unknown VM is rejected with status 2, naming the running VMs" {
 	expect_status 2 "*unknown VM vm999*${FIX_VMS%% *}*" s2summ.sh vm999
 }

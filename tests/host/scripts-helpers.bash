@@ -139,24 +139,41 @@ expect_status() {
 	done
 }
 
+# HEX_AWK: an awk function for the helpers that read addresses:
+# hex("0x..."), exact up to 2^53, under any awk (not only gawk's strtonum)
+HEX_AWK='function hex(s,    v, i) {
+	v = 0
+	for (i = 3; i <= length(s); i++)
+		v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+	return v
+}'
+
 # slot_bytes VMDIR SLOT [LEVEL]: the bytes of valid ranges (at LEVEL, if
 # given) inside memslot SLOT (of address space 0) of VMDIR, summed here
 slot_bytes() {
-	local dir=$1 want=$2 lvl=${3:-} r slot as s0 e0 s e l t sum=0
-	while read -r r _ slot as _; do
-		[ "$slot" = "slot=$want" ] && [ "$as" = as=0 ] || continue
-		s0=$((${r%%-*})) e0=$((${r#*-}))
-	done <"$dir/memslots"
-	[ -n "${s0:-}" ] || { echo "no slot $want in $dir/memslots" >&2; return 1; }
-	while read -r r _ l t _; do
-		[ "$t" != invalid ] || continue
-		[ -z "$lvl" ] || [ "$l" = "$lvl" ] || continue
-		s=$((${r%%-*})) e=$((${r#*-}))
-		((s < s0)) && s=$s0
-		((e > e0)) && e=$e0
-		((e > s)) && sum=$((sum + e - s))
-	done <"$dir/s2/ranges"
-	echo "$sum"
+	awk -v want="slot=$2" -v lvl="${3:-}" "$HEX_AWK"'
+		FILENAME == ARGV[1] {
+			if ($3 == want && $4 == "as=0") {
+				split($1, r, "-")
+				s0 = hex(r[1]); e0 = hex(r[2]); found = 1
+			}
+			next
+		}
+		$4 == "invalid" || (lvl != "" && $3 != lvl) { next }
+		{
+			split($1, r, "-")
+			s = hex(r[1]); e = hex(r[2])
+			if (s < s0) s = s0
+			if (e > e0) e = e0
+			if (e > s) sum += e - s
+		}
+		END {
+			if (!found) {
+				printf "no slot %s in %s\n", substr(want, 6), ARGV[1] >"/dev/stderr"
+				exit 1
+			}
+			printf "%.0f\n", sum
+		}' "$1/memslots" "$1/s2/ranges"
 }
 
 # why_here VMDIR GRANULE [LEVEL]: the bytes of the valid level-3 pages (or
@@ -165,44 +182,51 @@ slot_bytes() {
 # scripts/README.md: slot-edge, misaligned, dirty-log, host-pages), worked
 # out here entry by entry from the definitions, not by the scripts:
 # "dirty-log N misaligned N slot-edge N host-pages N outside N"
+# (in awk, not bash: bash takes seconds a VM, for each mutant of make mutants)
 why_here() {
-	local dir=$1 g=$2 lvl=${3:-3} r as hva fl n=0 i a s e w c step blk
-	local -a ss se sh sf
-	local -A by=([dirty-log]=0 [misaligned]=0 [slot-edge]=0 [host-pages]=0 [outside]=0)
+	local lvl=${3:-3} step blk
 	if [ "$lvl" = 3 ]; then
-		step=$g blk=$((g * g / 8))
+		step=$2 blk=$(($2 * $2 / 8))
 	else
-		step=$((g * g / 8)) blk=$((g * g / 8 * g / 8))
+		step=$(($2 * $2 / 8)) blk=$(($2 * $2 / 8 * $2 / 8))
 	fi
-	while read -r r _ _ as hva fl; do
-		[ "$as" = as=0 ] || continue
-		ss[n]=$((${r%%-*})) se[n]=$((${r#*-})) sh[n]=$((${hva#hva=})) sf[n]=${fl#flags=}
-		n=$((n + 1))
-	done <"$dir/memslots"
-	while read -r r _ l t _; do
-		[ "$l" = "$lvl" ] && [ "$t" != invalid ] || continue
-		s=$((${r%%-*})) e=$((${r#*-}))
-		for ((a = s; a < e; a += step)); do
-			c=outside
-			for ((i = 0; i < n; i++)); do
-				((a >= ss[i] && a < se[i])) || continue
-				w=$((a - a % blk)) # the window holding the entry
-				if ((w < ss[i] || w + blk > se[i])); then
-					c=slot-edge
-				elif (((sh[i] - ss[i]) % blk)); then
-					c=misaligned
-				elif [[ ${sf[i]} == *dirty-log* ]]; then
-					c=dirty-log
-				else
-					c=host-pages
-				fi
-				break
-			done
-			by[$c]=$((by[$c] + step))
-		done
-	done <"$dir/s2/ranges"
-	echo "dirty-log ${by[dirty-log]} misaligned ${by[misaligned]}" \
-		"slot-edge ${by[slot-edge]} host-pages ${by[host-pages]} outside ${by[outside]}"
+	awk -v lvl="$lvl" -v step="$step" -v blk="$blk" "$HEX_AWK"'
+		BEGIN { n = 0 }
+		FILENAME == ARGV[1] {
+			if ($4 != "as=0")
+				next
+			split($1, r, "-")
+			ss[n] = hex(r[1]); se[n] = hex(r[2]); sh[n] = hex(substr($5, 5))
+			sf[n++] = substr($6, 7)
+			next
+		}
+		$3 != lvl || $4 == "invalid" { next }
+		{
+			split($1, r, "-")
+			e = hex(r[2])
+			for (a = hex(r[1]); a < e; a += step) {
+				c = "outside"
+				for (i = 0; i < n; i++) {
+					if (a < ss[i] || a >= se[i])
+						continue
+					w = a - a % blk # the window holding the entry
+					if (w < ss[i] || w + blk > se[i])
+						c = "slot-edge"
+					else if ((sh[i] - ss[i]) % blk)
+						c = "misaligned"
+					else if (index(sf[i], "dirty-log"))
+						c = "dirty-log"
+					else
+						c = "host-pages"
+					break
+				}
+				by[c] += step
+			}
+		}
+		END {
+			printf "dirty-log %.0f misaligned %.0f slot-edge %.0f host-pages %.0f outside %.0f\n",
+				by["dirty-log"], by["misaligned"], by["slot-edge"], by["host-pages"], by["outside"]
+		}' "$1/memslots" "$1/s2/ranges"
 }
 
 # causes VM [METRIC]: the four cause metrics of VM in $output (--prom), as
