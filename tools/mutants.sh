@@ -352,13 +352,30 @@ if [ ! -f "$cov/tests" ]; then
 	# shellcheck disable=SC2086
 	awk -v COV="$cov/s" -f $gen $srcs
 	: >"$cov/s/log"
-	for f in $files; do
-		echo "mutants: which lines tests/host/$f.bats reaches" >&2
-		run_file "$cov/s" "$f" >"$cov/$f.tap" || {
-			echo "mutants: tests/host/$f.bats fails without any mutant:" >&2
-			grep -A5 '^not ok' "$cov/$f.tap" >&2
-			exit 1
-		}
+	# (in MUTANTS_JOBS workers, each taking the next file not taken yet
+	# (mkdir: one taker), the largest first; the probes append to the log
+	# a line at a time)
+	order=$(for f in $files; do
+		echo "$(wc -c <"tests/host/$f.bats") $f"
+	done | sort -rn | cut -d ' ' -f2)
+	pids='' w=0 mj=$jobs
+	[ "$mj" -gt 0 ] || mj=1 # (MUTANTS_JOBS=0, the score only: the map still)
+	while [ "$w" -lt "$mj" ]; do
+		(
+			for f in $order; do
+				mkdir "$cov/taken-$f" 2>/dev/null || continue
+				echo "mutants: which lines tests/host/$f.bats reaches" >&2
+				run_file "$cov/s" "$f" >"$cov/$f.tap" || {
+					echo "mutants: tests/host/$f.bats fails without any mutant:" >&2
+					grep -A5 '^not ok' "$cov/$f.tap" >&2
+					exit 1
+				}
+			done
+		) &
+		pids="$pids $!" w=$((w + 1))
+	done
+	for p in $pids; do
+		wait "$p" || exit 1
 	done
 	for f in $files; do
 		sed -n 's/^ok \([0-9]*\) \(.*\)$/\2/p' "$cov/$f.tap" |
