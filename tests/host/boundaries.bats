@@ -214,6 +214,11 @@ l3    page     4K '* ]]
 	ranges 32M/2/rw- 16K/3/rw- 4161520K/2 >"$R"
 	all_print 0 s2summ.sh "$R"
 	[ "${lines[1]}" = "IPA space:          4G (32 bits, 16K granule)" ]
+	# the last range alone at its level (level 1, from 4M: the start level
+	# of a 40-bit 4K stage-2): the level says nothing, level 2 says 4K
+	ranges 2M/2/rw- 2M/2 1048572M/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[ "${lines[1]}" = "IPA space:          1T (40 bits, 4K granule)" ]
 	# not the last range: a level-2 range that fits no granule
 	ranges 32M/2/rw- 16K/3/rw- 4161520K/2 4G/1 >"$R"
 	all_print 0 s2summ.sh "$R"
