@@ -393,10 +393,11 @@ if [ ! -f "$cov/tests" ]; then
 	mv "$cov/tests.new" "$cov/tests"
 fi
 
-# the equivalent ones: FILE SOH CLASS SOH NEW LINE, from docs/mutants.md
+# the equivalent ones: FILE[:LINE] SOH CLASS SOH NEW LINE, from docs/mutants.md
+# (LINE, a fourth field there: for a text that more than one line holds)
 # shellcheck disable=SC2016 # (backquotes: the markdown fence)
 sed -n '/^```equivalent$/,/^```$/p' docs/mutants.md | sed '1d; $d' |
-	awk -F ' @@ ' -v soh="$soh" 'NF >= 3 { print $1 soh $2 soh $3 }' >"$tmp/equiv"
+	awk -F ' @@ ' -v soh="$soh" 'NF >= 3 { print $1 (NF > 3 ? ":" $4 : "") soh $2 soh $3 }' >"$tmp/equiv"
 total=$(($(wc -l <"$tmp/list")))
 # the order they run in: spread over the files (mutant 1, 1 + STEP, ...
 # modulo the total, STEP near 0.618 of it and prime to it), so that the
@@ -490,7 +491,8 @@ parse() {
 	class=${rest%%"$soh"*}
 	text=${rest#*"$soh"}
 	ftext=$(printf "%s\n" "$text" | sed 's/^[[:space:]]*//')
-	! grep -qxF "$file$soh$class$soh$ftext" "$tmp/equiv"
+	! grep -qxF -e "$file$soh$class$soh$ftext" \
+		-e "$file:$line$soh$class$soh$ftext" "$tmp/equiv"
 }
 
 ### the mutants, in MUTANTS_JOBS workers (default: one per CPU), worker W
