@@ -466,6 +466,21 @@ logging_misaligned() {
 	[ "${lines[-1]}" = "0x000000000000c000-0x000000000000f000     12K 3 page  rw- normal    af=1" ]
 }
 
+@test "the top hyp runs keep the N largest whatever order they come in: growing runs, each with its start, end, size and count" {
+	printf '%s\n' '0x0000000000000000-0x0000000020000000 512M 1 invalid --- - owner=hyp' \
+		'0x0000000020000000-0x0000000040000000 512M 1 invalid --- -' \
+		'0x0000000040000000-0x0000000060000000 512M 1 invalid --- - owner=hyp' \
+		'0x0000000060000000-0x0000000080000000 512M 1 invalid --- - owner=hyp owner_note=2' \
+		'0x0000000080000000-0x00000000c0000000 1G 1 invalid --- -' \
+		'0x00000000c0000000-0x0000000140000000 2G 1 invalid --- - owner=hyp' \
+		'0x0000000140000000-0x0000000200000000 3G 1 invalid --- -' >"$R"
+	all_print 0 s2owner.sh -n 3 "$R"
+	[ "${lines[-4]}" = "TOP 3 HYP-OWNED RUNS (contiguous owner=hyp ranges)" ]
+	[ "${lines[-3]}" = "0x00000000c0000000-0x0000000140000000        2G (1 range)" ]
+	[ "${lines[-2]}" = "0x0000000040000000-0x0000000080000000        1G (2 ranges)" ]
+	[ "${lines[-1]}" = "0x0000000000000000-0x0000000020000000      512M (1 range)" ]
+}
+
 ### addresses above 2^48: all 16 hex digits
 
 @test "addresses at and above 2^48 print with all 16 hex digits: the largest run, the map, the IPA end" {
