@@ -168,6 +168,15 @@ vm_with() {
 	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm9" "*/vm9/s2/blocks_l1: 4194305 is out of range: at most 4194304 (entries of 1G in the 52-bit IPA space)"
 	vm_with table_pages 1099511627777
 	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm9" "*/vm9/s2/table_pages: 1099511627777 is out of range: at most 1099511627776 *"
+	# no granule fits the ranges (a 2M range at level 1): the limits of the
+	# smallest, 4K, which allows the most
+	mkdir -p "$BATS_TEST_TMPDIR/vm8/s2"
+	printf '%s\n' '0x0000000000000000-0x0000000000200000 2M 2 block rw- normal af=1' \
+		'0x0000000000200000-0x0000000000400000 2M 1 invalid --- -' \
+		'0x0000000000400000-0x0000010000000000 1048572M 1 invalid --- -' >"$BATS_TEST_TMPDIR/vm8/s2/ranges"
+	echo 40 >"$BATS_TEST_TMPDIR/vm8/s2/ipa_bits"
+	echo 268435457 >"$BATS_TEST_TMPDIR/vm8/s2/table_pages"
+	expect_bad s2summ.sh "$BATS_TEST_TMPDIR/vm8" "*/vm8/s2/table_pages: 268435457 is out of range: at most 268435456 (pages of the 40-bit IPA space)"
 	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/host"
 	echo 4503599627370497 >"$BATS_TEST_TMPDIR/host/s2/owner_hyp_bytes"
 	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/host" "*/host/s2/owner_hyp_bytes: 4503599627370497 is out of range: at most 4503599627370496 *"
