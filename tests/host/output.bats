@@ -180,4 +180,8 @@ vm_with() {
 	cp -r "$FIXTURES/host" "$BATS_TEST_TMPDIR/host"
 	echo 4503599627370497 >"$BATS_TEST_TMPDIR/host/s2/owner_hyp_bytes"
 	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/host" "*/host/s2/owner_hyp_bytes: 4503599627370497 is out of range: at most 4503599627370496 *"
+	# the last counter of the list checked as well
+	cp "$FIXTURES/host/s2/owner_hyp_bytes" "$BATS_TEST_TMPDIR/host/s2/"
+	echo 4503599627370497 >"$BATS_TEST_TMPDIR/host/s2/state_shared_borrowed_bytes"
+	expect_bad s2owner.sh "$BATS_TEST_TMPDIR/host" "*/host/s2/state_shared_borrowed_bytes: 4503599627370497 is out of range: at most 4503599627370496 *"
 }
