@@ -177,6 +177,11 @@ l3    page     4K '* ]]
 	empty_vm 32 4G/2 2
 	all_print 0 s2summ.sh "$VM"
 	[ "${lines[3]}" = "table pages:        2 (128K)" ]
+	# at 44 bits 64K starts at level 2 (2 levels and 16 tables reach 46),
+	# 16K at level 1, 4K at 0: start level 1, ranges that fit 64K: 16K
+	empty_vm 44 16T/1 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (32K)" ]
 }
 
 @test "a level-0 block (4K pages, 52 bits) has a row of its own in the level table and in --prom; none without one" {
