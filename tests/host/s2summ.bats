@@ -713,6 +713,28 @@ EOF2
 	done
 }
 
+@test "no not-accessed line without af= fields, also when lines without it go the quick way" {
+	local d=$BATS_TEST_TMPDIR/noaf/vm1 sh
+	mkdir -p "$d/s2"
+	echo 32 >"$d/s2/ipa_bits"
+	# from 2G: four pages alike and without af= (three go the quick way)
+	printf '%s\n' \
+		"0x0000000000000000-0x0000000080000000 2G 1 invalid --- -" \
+		"0x0000000080000000-0x0000000080001000 4K 3 page rw- normal" \
+		"0x0000000080001000-0x0000000080002000 4K 3 page rw- normal" \
+		"0x0000000080002000-0x0000000080003000 4K 3 page rw- normal" \
+		"0x0000000080003000-0x0000000080004000 4K 3 page rw- normal" \
+		"0x0000000080004000-0x0000000080200000 2032K 3 invalid --- -" \
+		"0x0000000080200000-0x00000000c0000000 1022M 2 invalid --- -" \
+		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" >"$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
+		[ "$status" -eq 0 ]
+		quick_all_but 5
+		[[ "$output" != *"not accessed"* ]]
+	done
+}
+
 @test "lines the quick way would take give the full way's figures when edited: blanks, upper case, another class, a larger range" {
 	local d=$BATS_TEST_TMPDIR/vm1 r=$BATS_TEST_TMPDIR/r L=302 sh mode last
 	long_vm "$d"
