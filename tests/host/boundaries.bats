@@ -541,6 +541,13 @@ logging_misaligned() {
 	done
 }
 
+@test "with nothing mapped, --prom's blocks ratio is 0" {
+	empty_vm 40 1T/1
+	all_print 0 s2summ.sh --prom "$VM"
+	[ "$(metric 's2view_mapped_bytes{vm="vm9"}')" = 0 ]
+	[ "$(metric 's2view_blocks_ratio{vm="vm9"}')" = 0 ]
+}
+
 ### counts of lines that went the quick way
 
 @test "lines that went the quick way at the very end of a file are counted as ranges" {
