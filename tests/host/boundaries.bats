@@ -528,7 +528,7 @@ logging_misaligned() {
 	empty_vm 40 1T/1
 	local sh m
 	for sh in $S2_SHELLS; do
-		for m in 1B:1 1023B:1023 1K:1024; do
+		for m in 1B:1 1023B:1023 1K:1024 1.001K:1025; do
 			echo "${m#*:}" >"$VM/s2/mapped_bytes"
 			s2 "$sh" s2summ.sh "$VM"
 			echo "$sh: status $status; stderr: $stderr"
