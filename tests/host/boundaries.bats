@@ -248,6 +248,10 @@ l3    page     4K '* ]]
 	ranges 2M/2/rw- 2M/1 1048572M/1 >"$R"
 	all_print 0 s2summ.sh "$R"
 	[ "${lines[2]}" = "granule:            ? (no granule fits the level-1 ranges: their starts or sizes are not multiples of 1G, the smallest entry there)" ]
+	# a teardown's range alone: nothing rules a granule out: the largest
+	ranges 2M/1 >"$R"
+	all_print 0 s2summ.sh "$R"
+	[[ "$output" == *$'\nl3    page    64K          0          0       -\n'* ]]
 }
 
 ### which cause wins
