@@ -182,6 +182,12 @@ l3    page     4K '* ]]
 	empty_vm 44 16T/1 1
 	all_print 0 s2summ.sh "$VM"
 	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	# at 36 bits 4K starts at level 1 (3 levels of 9 bits and 16 tables
+	# reach 43), 16K and 64K at level 2: start level 1, ranges that fit
+	# 16K too: 4K
+	empty_vm 36 64G/1 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (8K)" ]
 }
 
 @test "a level-0 block (4K pages, 52 bits) has a row of its own in the level table and in --prom; none without one" {
