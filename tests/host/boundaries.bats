@@ -135,12 +135,14 @@ slot_vm() { # a copy of the 40-bit slots VM with memslots line $1 added
 	[ "${lines[1]}" = "IPA space:          8T (43 bits, 64K granule)" ]
 }
 
-# empty_vm BITS LEVEL RANGE [START_LEVEL]: a VM dir in $VM with nothing
-# mapped: one invalid range, its counters, start_level only if given
+# empty_vm BITS RANGES [START_LEVEL]: a VM dir in $VM with nothing mapped:
+# invalid ranges (SIZE/LEVEL, blank-separated), its counters, start_level
+# only if given
 empty_vm() {
 	rm -rf "$VM"
 	mkdir -p "$VM/s2"
-	ranges "$2" >"$VM/s2/ranges"
+	# shellcheck disable=SC2086 # (the ranges: one word each)
+	ranges $2 >"$VM/s2/ranges"
 	echo "$1" >"$VM/s2/ipa_bits"
 	[ -z "${3:-}" ] || echo "$3" >"$VM/s2/start_level"
 	echo 2 >"$VM/s2/table_pages"
@@ -188,6 +190,11 @@ l3    page     4K '* ]]
 	empty_vm 36 64G/1 1
 	all_print 0 s2summ.sh "$VM"
 	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	# start level 2 at 44 bits is 64K's only, but the ranges (64G at level
+	# 1) rule 64K out: no granule has it, so the largest they fit, 16K
+	empty_vm 44 "64G/1 16320G/1" 2
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (32K)" ]
 }
 
 @test "a level-0 block (4K pages, 52 bits) has a row of its own in the level table and in --prom; none without one" {
