@@ -691,6 +691,23 @@ memslots 9
 EOF2
 }
 
+@test "the quick way takes a range of the other kind that ends exactly at the end of the IPA space" {
+	local d=$BATS_TEST_TMPDIR/flip/vm1 sh
+	mkdir -p "$d/s2"
+	echo 14 >"$d/s2/ipa_bits"
+	# a page, a hole, a page, a hole: the last two each the other kind of
+	# the one before, the last one ending at 16K, the end of the space
+	printf '%s\n' '0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1' \
+		'0x0000000000001000-0x0000000000002000 4K 3 invalid --- -' \
+		'0x0000000000002000-0x0000000000003000 4K 3 page rw- normal af=1' \
+		'0x0000000000003000-0x0000000000004000 4K 3 invalid --- -' >"$d/s2/ranges"
+	for sh in $S2_SHELLS; do
+		S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
+		[ "$status" -eq 0 ]
+		quick_all_but 2
+	done
+}
+
 @test "not accessed is shown whenever ranges have af=, also when none was accessed, each the first of its kind" {
 	local d=$BATS_TEST_TMPDIR/idle/vm1 sh
 	mkdir -p "$d/s2"
