@@ -190,6 +190,11 @@ l3    page     4K '* ]]
 	empty_vm 36 64G/1 1
 	all_print 0 s2summ.sh "$VM"
 	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	# at 35 bits too (27 bits over the page and the 4-bit margin: exactly
+	# 3 levels of 9), with ranges that fit every granule: 4K
+	empty_vm 35 32G/2 1
+	all_print 0 s2summ.sh "$VM"
+	[ "${lines[3]}" = "table pages:        2 (8K)" ]
 	# start level 2 at 44 bits is 64K's only, but the ranges (64G at level
 	# 1) rule 64K out: no granule has it, so the largest they fit, 16K
 	empty_vm 44 "64G/1 16320G/1" 2
