@@ -495,16 +495,15 @@ parse() {
 		-e "$file:$line$soh$class$soh$ftext" "$tmp/equiv"
 }
 
-### the mutants, in MUTANTS_JOBS workers (default: one per CPU), worker W
-### taking every JOBS-th of the order, from the W-th on, if not in the
-### cache yet
+### the mutants, in MUTANTS_JOBS workers (default: one per CPU), each
+### taking the next mutant of the order that nobody took (mkdir), if not in
+### the cache yet (not every JOBS-th: a run that goes on from where one
+### stopped has its mutants left in one stretch of the order, or one worker
+### a mutant that runs to its timeout)
 w=0
 while [ "$w" -lt "$jobs" ]; do
 	(
-		k=0
 		while IFS= read -r m; do
-			k=$((k + 1))
-			[ $(((k - 1) % jobs)) -eq "$w" ] || continue
 			i=${m%%"$soh"*}
 			# (done: killed, or survived this version of the tests)
 			prev=$(cat "$cache/results/$i" 2>/dev/null) || prev=
@@ -512,6 +511,7 @@ while [ "$w" -lt "$jobs" ]; do
 			killed* | "survived $suite") continue ;;
 			esac
 			parse "${m#*"$soh"}" || continue
+			mkdir "$tmp/taken-$i" 2>/dev/null || continue
 			one "$i" "$file" "$line" "$text" "${prev#survived }"
 			[ -z "$verbose" ] || echo "mutant $i: $(cat "$cache/results/$i")"
 		done <"$tmp/order"
