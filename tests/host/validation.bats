@@ -55,6 +55,13 @@ expect_status_out() {
 	copy_vm "$FIX_16K_VM"
 	echo '0x0000000200000000-0x0000000200004000 16K slot=4 as=0 hva=0x0000ffffb0004000 flags=-' >>"$VM/memslots"
 	expect_status_out 0 s2summ.sh "$VM"
+	# the first slot too
+	copy_vm "$FIX_16K_VM"
+	{
+		echo '0x0000000000000000-0x0000000000005000 20K slot=9 as=0 hva=0x0000ffffa0000000 flags=-'
+		cat "$SLOTS/$FIX_16K_VM/memslots"
+	} >"$VM/memslots"
+	expect_bad s2summ.sh "$VM" "*/memslots: line 1: slot 9 (0x0000000000000000-0x0000000000005000 hva=0x0000ffffa0000000) is not on a 16K page boundary*"
 }
 
 @test "a slot of address space 1 beyond the IPA space is not matched: status 0" {
