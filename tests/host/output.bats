@@ -74,6 +74,26 @@ full_fails() {
 	done
 }
 
+@test "a writer killed by another signal than SIGPIPE (a hangup) ends the tools with its status, quietly, as SIGPIPE does" {
+	local sh d h real call t
+	for sh in $S2_SHELLS; do
+		d=$(userland_dir "$sh") h=$BATS_TEST_TMPDIR/hup-$sh
+		cp -a "$d" "$h"
+		# cat with no operand (the writer of the output) dies of SIGHUP
+		real=$(readlink -f "$d/cat")
+		case ${real##*/} in busybox | toybox) call="$real cat" ;; *) call=$real ;; esac
+		rm "$h/cat"
+		printf '#!/bin/sh\n[ $# -gt 0 ] || kill -HUP $$\nexec %s "$@"\n' "$call" >"$h/cat"
+		chmod +x "$h/cat"
+		for t in s2summ.sh:$FIX_PAGE_VM s2owner.sh:host; do
+			run --separate-stderr env PATH="$h" "$h/sh" "$SCRIPTS/${t%%:*}" "$FIXTURES/${t#*:}"
+			echo "$t under $sh: status $status; stderr: $stderr"
+			[ "$status" -eq 129 ]
+			[ -z "$stderr" ]
+		done
+	done
+}
+
 ### the same output for the same input, under every userland
 
 # same_everywhere SCRIPT ARGS...: every userland runs SCRIPT ARGS with
