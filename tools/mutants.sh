@@ -303,7 +303,7 @@ awk -f $gen $srcs >"$tmp/list"
 # shellcheck disable=SC2086
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/s2view/mutants/$(cat "$tmp/list" $srcs | sum)
 suite=$({ for f in $files; do cat "tests/host/$f.bats"; done
-	cat tests/host/*.bash $gen
+	cat tests/host/*.bash tests/lib/ranges.awk $gen
 	find tests/fixtures -type f | sort | xargs cat; } | sum)
 cov=$cache/cov-$suite
 mkdir -p "$cache/results"

@@ -139,14 +139,10 @@ expect_status() {
 	done
 }
 
-# HEX_AWK: an awk function for the helpers that read addresses:
-# hex("0x..."), exact up to 2^53, under any awk (not only gawk's strtonum)
-HEX_AWK='function hex(s,    v, i) {
-	v = 0
-	for (i = 3; i <= length(s); i++)
-		v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
-	return v
-}'
+# HEX_AWK: an awk function hex("0x...") as a number, exact up to 2^53
+# (mawk and busybox awk have no strtonum): the validator's own
+# (tests/lib/ranges.awk), not a copy, as tests/guest/lib.bash takes it
+HEX_AWK=$(sed -n '/^function hex(/,/^}/p' "$ROOT/tests/lib/ranges.awk")
 
 # slot_bytes VMDIR SLOT [LEVEL]: the bytes of valid ranges (at LEVEL, if
 # given) inside memslot SLOT (of address space 0) of VMDIR, summed here
@@ -261,6 +257,14 @@ function xs(b,    i) {
 		b /= 1024
 	return sprintf("%.0f%s", b, substr("BKMGTP", i, 1))
 }'
+
+# vm_of DIR BITS <RANGES: a VM directory DIR of a BITS-bit IPA space whose
+# ranges file is stdin
+vm_of() {
+	mkdir -p "$1/s2"
+	echo "$2" >"$1/s2/ipa_bits"
+	cat >"$1/s2/ranges"
+}
 
 # quick_all_but K: the note of S2VIEW_QUICK=count in $stderr says that the
 # quick way took every range of the source but K at most
