@@ -150,56 +150,49 @@ empty_vm() {
 }
 
 @test "ipa_bits and start_level decide what the ranges leave open: an empty 40-bit VM at start level 1 is 4K, at 48 bits level 0 too" {
+	# BITS RANGES (SIZE/LEVEL,...) START_LEVEL (- none) GRANULE, each case
+	# after the reason for it
+	local bits ranges start g n=0
+	while read -r bits ranges start g; do
+		[ -n "$bits" ] && [ "${bits#\#}" = "$bits" ] || continue
+		n=$((n + 1))
+		empty_vm "$bits" "${ranges//,/ }" "${start#-}"
+		all_print 0 s2summ.sh "$VM"
+		echo "$bits bits, $ranges, start level $start: ${lines[3]}"
+		# (2 table pages of the granule; the level-3 row's entry is one)
+		[ "${lines[3]}" = "table pages:        2 ($(($(bytes "$g") * 2 / 1024))K)" ]
+		[[ "$output" == *$'\nl3    page  '"$(printf '%5s' "$g") "* ]]
+	done <<-'CASES'
 	# 1T at level 1 fits 64G level-1 entries (16K) as well as 1G ones; but
-	# KVM starts a 40-bit 16K stage-2 at level 2
-	empty_vm 40 1T/1 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (8K)" ]
-	[[ "$output" == *$'
-l3    page     4K '* ]]
-	empty_vm 40 1T/1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	# KVM starts a 40-bit 16K stage-2 at level 2; without start_level, 16K
+	40 1T/1 1 4K
+	40 1T/1 - 16K
 	# 256T at level 0 fits 16K's 128T entries too; a 48-bit 16K stage-2
 	# starts at level 1
-	empty_vm 48 256T/0 0
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	48 256T/0 0 4K
 	# at start level 1, 48 bits is 16K or 64K: the larger, as the ranges fit it
-	empty_vm 48 256T/1 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (128K)" ]
+	48 256T/1 1 64K
 	# at 42 bits 16K starts at level 1, as 4K does, 64K at level 2: 16K,
 	# the larger of the two, as the ranges fit both
-	empty_vm 42 4T/1 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	42 4T/1 1 16K
 	# a 32-bit stage-2 starts at level 2 in every granule (on 64K that is
 	# 1 level by the formula, which KVM raises to 2): 64K, the largest
-	empty_vm 32 4G/2 2
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (128K)" ]
+	32 4G/2 2 64K
 	# at 44 bits 64K starts at level 2 (2 levels and 16 tables reach 46),
 	# 16K at level 1, 4K at 0: start level 1, ranges that fit 64K: 16K
-	empty_vm 44 16T/1 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	44 16T/1 1 16K
 	# at 36 bits 4K starts at level 1 (3 levels of 9 bits and 16 tables
 	# reach 43), 16K and 64K at level 2: start level 1, ranges that fit
 	# 16K too: 4K
-	empty_vm 36 64G/1 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	36 64G/1 1 4K
 	# at 35 bits too (27 bits over the page and the 4-bit margin: exactly
 	# 3 levels of 9), with ranges that fit every granule: 4K
-	empty_vm 35 32G/2 1
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (8K)" ]
+	35 32G/2 1 4K
 	# start level 2 at 44 bits is 64K's only, but the ranges (64G at level
 	# 1) rule 64K out: no granule has it, so the largest they fit, 16K
-	empty_vm 44 "64G/1 16320G/1" 2
-	all_print 0 s2summ.sh "$VM"
-	[ "${lines[3]}" = "table pages:        2 (32K)" ]
+	44 64G/1,16320G/1 2 16K
+	CASES
+	[ "$n" -eq 10 ] # (every case ran)
 }
 
 @test "a level-0 block (4K pages, 52 bits) has a row of its own in the level table and in --prom; none without one" {
