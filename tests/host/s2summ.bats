@@ -693,14 +693,12 @@ EOF2
 
 @test "the quick way takes a range of the other kind that ends exactly at the end of the IPA space" {
 	local d=$BATS_TEST_TMPDIR/flip/vm1 sh
-	mkdir -p "$d/s2"
-	echo 14 >"$d/s2/ipa_bits"
 	# a page, a hole, a page, a hole: the last two each the other kind of
 	# the one before, the last one ending at 16K, the end of the space
 	printf '%s\n' '0x0000000000000000-0x0000000000001000 4K 3 page rw- normal af=1' \
 		'0x0000000000001000-0x0000000000002000 4K 3 invalid --- -' \
 		'0x0000000000002000-0x0000000000003000 4K 3 page rw- normal af=1' \
-		'0x0000000000003000-0x0000000000004000 4K 3 invalid --- -' >"$d/s2/ranges"
+		'0x0000000000003000-0x0000000000004000 4K 3 invalid --- -' | vm_of "$d" 14
 	for sh in $S2_SHELLS; do
 		S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
 		[ "$status" -eq 0 ]
@@ -712,8 +710,6 @@ EOF2
 
 @test "not accessed is shown whenever ranges have af=, also when none was accessed, each the first of its kind" {
 	local d=$BATS_TEST_TMPDIR/idle/vm1 sh
-	mkdir -p "$d/s2"
-	echo 32 >"$d/s2/ipa_bits"
 	# from 2G: three pages and a 2M block, all af=0, no two alike (each
 	# goes the full way), then nothing up to 4G
 	printf '%s\n' \
@@ -724,7 +720,7 @@ EOF2
 		"0x0000000080003000-0x0000000080200000 2036K 3 invalid --- -" \
 		"0x0000000080200000-0x0000000080400000 2M 2 block rw- normal af=0" \
 		"0x0000000080400000-0x00000000c0000000 1020M 2 invalid --- -" \
-		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" >"$d/s2/ranges"
+		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" | vm_of "$d" 32
 	for sh in $S2_SHELLS; do
 		same_both_ways "$sh" "$d"
 		[ "$status" -eq 0 ]
@@ -734,8 +730,6 @@ EOF2
 
 @test "no not-accessed line without af= fields, also when lines without it go the quick way" {
 	local d=$BATS_TEST_TMPDIR/noaf/vm1 sh
-	mkdir -p "$d/s2"
-	echo 32 >"$d/s2/ipa_bits"
 	# from 2G: four pages alike and without af= (three go the quick way)
 	printf '%s\n' \
 		"0x0000000000000000-0x0000000080000000 2G 1 invalid --- -" \
@@ -745,7 +739,7 @@ EOF2
 		"0x0000000080003000-0x0000000080004000 4K 3 page rw- normal" \
 		"0x0000000080004000-0x0000000080200000 2032K 3 invalid --- -" \
 		"0x0000000080200000-0x00000000c0000000 1022M 2 invalid --- -" \
-		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" >"$d/s2/ranges"
+		"0x00000000c0000000-0x0000000100000000 1G 1 invalid --- -" | vm_of "$d" 32
 	for sh in $S2_SHELLS; do
 		S2VIEW_QUICK=count s2 "$sh" s2summ.sh -n 0 "$d"
 		[ "$status" -eq 0 ]
